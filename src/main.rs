@@ -1,0 +1,386 @@
+//! The `paxscreen` command: argument parsing and output only; the work is
+//! done by the library.
+
+use anyhow::{bail, Context, Result};
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use paxscreen::catalog;
+use paxscreen::formats::api_json;
+use paxscreen::generate::{self, ManifestOptions};
+use paxscreen::ingest::replay::{collect_files, Replay};
+use paxscreen::matching::DEFAULT_THRESHOLD;
+use paxscreen::reference::Scope;
+use paxscreen::screening::Screener;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "paxscreen",
+    version,
+    about = "Screen Advance Passenger Information against watchlists and trends.",
+    long_about = "\
+paxscreen screens Advance Passenger Information (API, Directive 2004/82/EC) against
+watchlists (people sought for serious crime; lost and stolen documents) and trends
+(weighted risk characteristics). It only proposes hits: a person checks every one.
+
+Start with:
+  paxscreen check  --watchlists watchlists --trends trends
+  paxscreen replay samples/manifests --watchlists watchlists --trends trends --out hits.jsonl"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct Inputs {
+    /// Folder of watchlist CSV files (contract section 2).
+    #[arg(long, default_value = "watchlists")]
+    watchlists: PathBuf,
+    /// Folder of trend TOML files (contract section 3).
+    #[arg(long, default_value = "trends")]
+    trends: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate watchlists and trends; print every problem with file and line.
+    Check {
+        #[command(flatten)]
+        inputs: Inputs,
+    },
+    /// Screen flight manifests from files (JSON, JSON Lines or PAXLST; folders are read whole).
+    Replay {
+        /// Files or folders of messages. The format is told by content.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        inputs: Inputs,
+        /// Write hits here as JSON Lines (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Write refused messages and skipped persons here, with the offending values, for the carrier.
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+        /// Which flights are screened: eu-schengen (flights into the EU/Schengen area) or all.
+        #[arg(long, default_value = "eu-schengen")]
+        scope: String,
+        /// Watchlist decision threshold on the 0..1 score.
+        #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
+        threshold: f64,
+        /// Write the summary as JSON to this file as well.
+        #[arg(long)]
+        summary_json: Option<PathBuf>,
+    },
+    /// Generate synthetic flight manifests, optionally with planted listed persons.
+    Generate {
+        #[arg(long, default_value_t = 10)]
+        flights: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output folder: manifests go to OUT/manifests/, planted persons to OUT/planted.jsonl.
+        #[arg(long)]
+        out: PathBuf,
+        /// Departure date of the first flight (flights spread over three days).
+        #[arg(long, default_value = "2026-11-22")]
+        date: String,
+        /// Plant variants of persons from this watchlist CSV (written by generate-watchlist).
+        #[arg(long)]
+        plant_from: Option<PathBuf>,
+        /// Seed the planted watchlist was generated with (to recover the persons behind it).
+        #[arg(long, default_value_t = 1)]
+        plant_seed: u64,
+        /// Share of passengers replaced by listed persons, 0..1.
+        #[arg(long, default_value_t = 0.01)]
+        plant_share: f64,
+    },
+    /// Generate a synthetic watchlist CSV (many cultures and scripts, aliases, partial dates).
+    GenerateWatchlist {
+        #[arg(long)]
+        entries: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value = "2026-11-22")]
+        date: String,
+    },
+    /// Measure recall and false hits of a replay of generated manifests.
+    Recall {
+        /// The folder given to `generate --out`.
+        #[arg(long)]
+        generated: PathBuf,
+        /// The hits written by `replay --out`.
+        #[arg(long)]
+        hits: PathBuf,
+    },
+    /// Name tools for analysts.
+    Names {
+        #[command(subcommand)]
+        command: NamesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum NamesCommand {
+    /// Score name pairs: CSV `name1,name2` in (stdin without --pairs), `name1,name2,score,match` out.
+    Score {
+        #[arg(long)]
+        pairs: Option<PathBuf>,
+    },
+}
+
+fn parse_day(s: &str) -> Result<NaiveDate> {
+    api_json::parse_date(s).with_context(|| format!("not a date YYYY-MM-DD: {s:?}"))
+}
+
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+fn open_catalog(inputs: &Inputs) -> Result<catalog::Catalog> {
+    match catalog::open(&inputs.watchlists, &inputs.trends, today()) {
+        Ok(c) => Ok(c),
+        Err((problems, _)) => {
+            for p in &problems {
+                eprintln!("error: {p}");
+            }
+            bail!(
+                "{} problem(s) in watchlists or trends; run `paxscreen check` for details",
+                problems.len()
+            )
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PAXSCREEN_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("paxscreen: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Check { inputs } => {
+            let day = today();
+            let wl = paxscreen::matching::watchlist::load_dir(&inputs.watchlists, day);
+            let tr = paxscreen::trends::load_dir(&inputs.trends, day);
+            for n in wl.notices.iter().chain(&tr.notices) {
+                println!("notice: {n}");
+            }
+            for p in wl.problems.iter().chain(&tr.problems) {
+                println!("error: {p}");
+            }
+            let problems = wl.problems.len() + tr.problems.len();
+            println!(
+                "{} watchlist file(s), {} entries; {} trend file(s), {} trends; {} problem(s), {} notice(s)",
+                wl.files,
+                wl.entries.len(),
+                tr.files,
+                tr.trends.len(),
+                problems,
+                wl.notices.len() + tr.notices.len()
+            );
+            Ok(if problems == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Replay {
+            paths,
+            inputs,
+            out,
+            rejects,
+            scope,
+            threshold,
+            summary_json,
+        } => {
+            let scope = Scope::parse(&scope).map_err(anyhow::Error::msg)?;
+            let cat = open_catalog(&inputs)?;
+            let screener =
+                Screener::new(cat.watchlist.with_threshold(threshold), cat.trends, scope);
+            let files = collect_files(&paths)?;
+            let hits_out: Box<dyn Write> = match &out {
+                Some(p) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(p)
+                        .with_context(|| format!("creating {}", p.display()))?,
+                )),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
+            let rejects_out: Option<Box<dyn Write>> = match &rejects {
+                Some(p) => Some(Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(p)
+                        .with_context(|| format!("creating {}", p.display()))?,
+                ))),
+                None => None,
+            };
+            let progress = (std::io::stderr().is_terminal() && files.len() > 20).then(|| {
+                let pb = indicatif::ProgressBar::new(files.len() as u64);
+                pb.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{bar:40} {pos}/{len} files {elapsed_precise}",
+                    )
+                    .expect("valid template"),
+                );
+                pb
+            });
+            let (summary, rejections) = Replay {
+                screener: &screener,
+                hits_out,
+                rejects_out,
+                progress,
+            }
+            .run(&files)?;
+            for r in rejections.iter().take(50) {
+                eprintln!("rejected: {}: {}", r.source, r.redacted);
+            }
+            if rejections.len() > 50 {
+                eprintln!("... and {} more (see --rejects)", rejections.len() - 50);
+            }
+            eprint!("{summary}");
+            if let Some(p) = summary_json {
+                std::fs::write(&p, serde_json::to_vec_pretty(&summary)?)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::GenerateWatchlist {
+            entries,
+            seed,
+            out,
+            date,
+        } => {
+            let rows = generate::watchlist(entries, seed, parse_day(&date)?);
+            let f = std::fs::File::create(&out)
+                .with_context(|| format!("creating {}", out.display()))?;
+            generate::write_watchlist(&rows, std::io::BufWriter::new(f))?;
+            eprintln!("wrote {} entries to {}", rows.len(), out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate {
+            flights,
+            seed,
+            out,
+            date,
+            plant_from,
+            plant_seed,
+            plant_share,
+        } => {
+            let day = parse_day(&date)?;
+            let rows = match &plant_from {
+                None => Vec::new(),
+                Some(p) => {
+                    let n = csv::Reader::from_path(p)
+                        .with_context(|| format!("reading {}", p.display()))?
+                        .records()
+                        .count();
+                    let rows = generate::watchlist(n, plant_seed, day);
+                    // The rows must be the ones in the file: regenerate and compare ids and names.
+                    let mut rdr = csv::Reader::from_path(p)?;
+                    for (rec, row) in rdr
+                        .deserialize::<std::collections::HashMap<String, String>>()
+                        .zip(&rows)
+                    {
+                        let rec = rec?;
+                        if rec.get("entry_id") != Some(&row.entry_id)
+                            || rec.get("surname") != Some(&row.surname)
+                        {
+                            bail!("{} was not generated with --seed {plant_seed}: pass the seed given to generate-watchlist", p.display());
+                        }
+                    }
+                    rows
+                }
+            };
+            let (messages, planted) = generate::manifests(
+                &ManifestOptions {
+                    flights,
+                    seed,
+                    date: day,
+                    plant_share: if rows.is_empty() { 0.0 } else { plant_share },
+                },
+                &rows,
+            );
+            let dir = out.join("manifests");
+            std::fs::create_dir_all(&dir)?;
+            let mut passengers = 0;
+            for m in &messages {
+                passengers += m.passengers.len();
+                let path = dir.join(format!("{}.json", m.message_id));
+                std::fs::write(&path, serde_json::to_vec(&api_json::to_value(m))?)?;
+            }
+            let mut pf = std::io::BufWriter::new(std::fs::File::create(out.join("planted.jsonl"))?);
+            for p in &planted {
+                serde_json::to_writer(&mut pf, p)?;
+                pf.write_all(b"\n")?;
+            }
+            pf.flush()?;
+            std::fs::write(
+                out.join("generation.json"),
+                serde_json::to_vec_pretty(
+                    &serde_json::json!({"flights": messages.len(), "passengers": passengers, "planted": planted.len(), "seed": seed}),
+                )?,
+            )?;
+            eprintln!(
+                "wrote {} flights, {} passengers ({} planted) to {}",
+                messages.len(),
+                passengers,
+                planted.len(),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Recall { generated, hits } => {
+            let gen: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(generated.join("generation.json"))?)?;
+            let passengers = gen["passengers"].as_u64().unwrap_or(0) as f64;
+            let planted = std::fs::read_to_string(generated.join("planted.jsonl"))?;
+            let hits = std::fs::read_to_string(&hits)?;
+            let r = paxscreen::generate::recall(&planted, &hits, passengers)?;
+            println!("{}", serde_json::to_string_pretty(&r)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Names {
+            command: NamesCommand::Score { pairs },
+        } => {
+            let input: Box<dyn std::io::Read> = match pairs {
+                Some(p) => Box::new(
+                    std::fs::File::open(&p).with_context(|| format!("opening {}", p.display()))?,
+                ),
+                None => Box::new(std::io::stdin().lock()),
+            };
+            let mut rdr = csv::Reader::from_reader(input);
+            let mut w = csv::Writer::from_writer(std::io::stdout().lock());
+            w.write_record(["name1", "name2", "score", "match"])?;
+            for (i, rec) in rdr.records().enumerate() {
+                let rec = rec.with_context(|| format!("pairs line {}", i + 2))?;
+                let (a, b) = (rec.get(0).unwrap_or(""), rec.get(1).unwrap_or(""));
+                let s = paxscreen::matching::compare::name_score(a, b);
+                w.write_record([
+                    a,
+                    b,
+                    &format!("{s:.3}"),
+                    if s >= DEFAULT_THRESHOLD {
+                        "true"
+                    } else {
+                        "false"
+                    },
+                ])?;
+            }
+            w.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

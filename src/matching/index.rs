@@ -1,0 +1,482 @@
+//! The screening-ready watchlist: entries plus a candidate index whose cost
+//! per passenger does not grow with the size of the list.
+//!
+//! Every significant token of every name (primary and aliases) is indexed
+//! under its skeleton key and, for skeletons of four or more letters, under
+//! each single-deletion variant of it (a symmetric-deletion index: one typo,
+//! insertion or deletion on either side still meets). Tokens written in an
+//! abjad are keyed by consonants alone, and every passenger token also asks
+//! that key space. A name variant becomes a candidate when two of the
+//! passenger's tokens reach it, when a rare token (short posting list)
+//! reaches it, or when it has a single token. Candidates are then scored
+//! with the same comparison the exhaustive matcher uses; documents are
+//! looked up by exact and by confusion-folded number.
+
+use super::compare::*;
+use super::normalize::Token;
+use super::watchlist::Entry;
+use crate::model::Passenger;
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHasher};
+use serde::Serialize;
+use std::cell::RefCell;
+use std::hash::{Hash, Hasher};
+
+/// The default decision threshold on the calibrated score (see `docs/matching.md`).
+pub const DEFAULT_THRESHOLD: f64 = 0.85;
+/// Candidates below this name score are not worth a full explanation.
+const NAME_FLOOR: f64 = 0.5;
+/// A token whose postings are at most this long makes candidates on its own.
+const RARE_POSTINGS: usize = 48;
+
+/// A passenger prepared once for comparison against any number of entries.
+#[derive(Debug, Clone)]
+pub struct PreparedPassenger {
+    pub name: PreparedName,
+    pub date_of_birth: Option<NaiveDate>,
+    pub nationality: Option<String>,
+    pub document: Option<(Option<String>, String, String)>,
+}
+
+impl PreparedPassenger {
+    pub fn new(p: &Passenger) -> PreparedPassenger {
+        let document = p.document.as_ref().and_then(|d| {
+            let n = normalise_document(d.number.as_deref()?);
+            if n.is_empty() {
+                return None;
+            }
+            let c = confusable_document(&n);
+            Some((d.issuing_country.clone(), n, c))
+        });
+        PreparedPassenger {
+            name: PreparedName::new(&p.surname, p.given_names.as_deref().unwrap_or("")),
+            date_of_birth: p.date_of_birth,
+            nationality: p.nationality.clone(),
+            document,
+        }
+    }
+}
+
+/// One entry that scored at or above the threshold, with why.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct WatchlistMatch {
+    #[serde(skip)]
+    pub entry: u32,
+    pub score: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<NameEvidence>,
+    /// 0 for the primary name, n for the n-th alias.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_variant: Option<usize>,
+    pub date_of_birth: DobEvidence,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<DocumentEvidence>,
+    /// Nationality supports or weakens, never decides.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nationality_agrees: Option<bool>,
+}
+
+/// Score one entry against one passenger. Shared by the index and the
+/// exhaustive matcher, so both decide alike.
+pub fn score_entry(entry: &Entry, idx: u32, p: &PreparedPassenger) -> Option<WatchlistMatch> {
+    let mut best: Option<(usize, NameEvidence)> = None;
+    if !p.name.is_empty() {
+        for (i, n) in entry.names.iter().enumerate() {
+            let ev = compare_names(n, &p.name);
+            if best.as_ref().map_or(true, |(_, b)| ev.score > b.score) {
+                best = Some((i, ev));
+            }
+        }
+    }
+    let document = p.document.as_ref().and_then(|(issuer, num, conf)| {
+        let mut found = None;
+        for d in &entry.documents {
+            let issuer_ok = match (&d.issuer, issuer) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            };
+            if !issuer_ok {
+                continue;
+            }
+            if &d.number == num {
+                return Some(DocumentEvidence::Exact);
+            }
+            if &d.confusable == conf {
+                found = Some(DocumentEvidence::Confusable);
+            }
+        }
+        found
+    });
+    let name_score = best.as_ref().map_or(0.0, |(_, e)| e.score);
+    if name_score < NAME_FLOOR && document.is_none() {
+        return None;
+    }
+    let dob = compare_dob(entry.date_of_birth, p.date_of_birth);
+    let nationality_agrees = match (&entry.nationality, &p.nationality) {
+        (Some(a), Some(b)) => Some(a == b),
+        _ => None,
+    };
+    let mut score = if name_score >= NAME_FLOOR {
+        name_score + dob.adjustment()
+    } else {
+        0.0
+    };
+    if nationality_agrees == Some(false) {
+        score -= 0.05;
+    }
+    match document {
+        Some(DocumentEvidence::Exact) => {
+            score = (score + 0.3)
+                .max(0.95)
+                .max(if entry.names.is_empty() { 1.0 } else { 0.0 })
+        }
+        Some(DocumentEvidence::Confusable) => score = (score + 0.15).max(0.88),
+        None => {}
+    }
+    let score = round3(score.clamp(0.0, 1.0));
+    Some(WatchlistMatch {
+        entry: idx,
+        score,
+        name_variant: best.as_ref().map(|(i, _)| *i),
+        name: best.map(|(_, e)| e).filter(|e| e.score >= NAME_FLOOR),
+        date_of_birth: dob,
+        document,
+        nationality_agrees,
+    })
+}
+
+/// A loaded, indexed watchlist snapshot. Immutable: a new version replaces
+/// it whole (see [`crate::screening::Screener::reload_watchlist`]).
+pub struct Watchlist {
+    pub version: String,
+    pub threshold: f64,
+    entries: Vec<Entry>,
+    /// Name variant → (entry, token count).
+    variants: Vec<(u32, u8)>,
+    keys: FxHashMap<u64, (u32, u32)>,
+    postings: Vec<u32>,
+    docs: FxHashMap<String, Vec<u32>>,
+    docs_confusable: FxHashMap<String, Vec<u32>>,
+}
+
+struct Scratch {
+    token_mark: Vec<u32>,
+    query_mark: Vec<u32>,
+    count: Vec<u8>,
+    entry_mark: Vec<u32>,
+    serial: u32,
+    touched: Vec<u32>,
+    keys: Vec<u64>,
+}
+
+impl Scratch {
+    fn fit(&mut self, variants: usize, entries: usize) {
+        if self.token_mark.len() < variants {
+            self.token_mark.resize(variants, 0);
+            self.query_mark.resize(variants, 0);
+            self.count.resize(variants, 0);
+        }
+        if self.entry_mark.len() < entries {
+            self.entry_mark.resize(entries, 0);
+        }
+    }
+    fn next(&mut self) -> u32 {
+        if self.serial == u32::MAX {
+            self.token_mark.iter_mut().for_each(|m| *m = 0);
+            self.query_mark.iter_mut().for_each(|m| *m = 0);
+            self.entry_mark.iter_mut().for_each(|m| *m = 0);
+            self.serial = 0;
+        }
+        self.serial += 1;
+        self.serial
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch {
+        token_mark: Vec::new(), query_mark: Vec::new(), count: Vec::new(), entry_mark: Vec::new(),
+        serial: 0, touched: Vec::new(), keys: Vec::new(),
+    });
+}
+
+const FAMILY_SKELETON: u8 = 0;
+const FAMILY_CONSONANTS: u8 = 1;
+
+fn key_hash(family: u8, s: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    family.hash(&mut h);
+    s.hash(&mut h);
+    h.finish()
+}
+
+/// Push a key and its single-deletion variants (for keys of 4+ letters).
+fn push_with_deletions(family: u8, key: &str, out: &mut Vec<u64>) {
+    let b = key.as_bytes();
+    if b.is_empty() {
+        return;
+    }
+    out.push(key_hash(family, b));
+    if b.len() >= 4 {
+        let mut buf = Vec::with_capacity(b.len());
+        for i in 0..b.len() {
+            if i > 0 && b[i] == b[i - 1] {
+                continue; // same variant as deleting i-1
+            }
+            buf.clear();
+            buf.extend_from_slice(&b[..i]);
+            buf.extend_from_slice(&b[i + 1..]);
+            out.push(key_hash(family, &buf));
+        }
+    }
+}
+
+/// Keys an entry token is indexed under.
+fn entry_token_keys(t: &Token, out: &mut Vec<u64>) {
+    if t.abjad {
+        push_with_deletions(FAMILY_CONSONANTS, &t.skeleton, out);
+    } else {
+        push_with_deletions(FAMILY_SKELETON, &t.skeleton, out);
+        if let Some(j) = &t.joined {
+            push_with_deletions(FAMILY_SKELETON, &super::normalize::skeleton(j), out);
+        }
+    }
+}
+
+/// Keys a passenger token asks for.
+fn query_token_keys(t: &Token, out: &mut Vec<u64>) {
+    if t.abjad {
+        push_with_deletions(FAMILY_CONSONANTS, &t.skeleton, out);
+        return;
+    }
+    push_with_deletions(FAMILY_SKELETON, &t.skeleton, out);
+    push_with_deletions(
+        FAMILY_CONSONANTS,
+        &super::normalize::consonants(&t.folded),
+        out,
+    );
+    if let Some(j) = &t.joined {
+        push_with_deletions(FAMILY_SKELETON, &super::normalize::skeleton(j), out);
+    }
+}
+
+impl Watchlist {
+    /// Index `entries`. `version` identifies the list content in every hit.
+    pub fn build(entries: Vec<Entry>, version: String) -> Watchlist {
+        let mut variants = Vec::new();
+        for (ei, e) in entries.iter().enumerate() {
+            for n in &e.names {
+                variants.push((ei as u32, n.tokens.len().min(255) as u8));
+            }
+        }
+        // (key, variant) pairs, built in parallel per entry.
+        let mut offsets = Vec::with_capacity(entries.len());
+        let mut acc = 0u32;
+        for e in &entries {
+            offsets.push(acc);
+            acc += e.names.len() as u32;
+        }
+        let mut pairs: Vec<(u64, u32)> = entries
+            .par_iter()
+            .zip(offsets.par_iter())
+            .flat_map_iter(|(e, &first)| {
+                let mut out = Vec::new();
+                let mut keys = Vec::new();
+                for (ni, n) in e.names.iter().enumerate() {
+                    keys.clear();
+                    for t in &n.tokens {
+                        entry_token_keys(t, &mut keys);
+                    }
+                    keys.sort_unstable();
+                    keys.dedup();
+                    out.extend(keys.iter().map(|k| (*k, first + ni as u32)));
+                }
+                out
+            })
+            .collect();
+        pairs.par_sort_unstable();
+        pairs.dedup();
+        let mut keys = FxHashMap::default();
+        keys.reserve(pairs.len() / 4);
+        let mut postings = Vec::with_capacity(pairs.len());
+        let mut i = 0;
+        while i < pairs.len() {
+            let k = pairs[i].0;
+            let start = postings.len() as u32;
+            while i < pairs.len() && pairs[i].0 == k {
+                postings.push(pairs[i].1);
+                i += 1;
+            }
+            keys.insert(k, (start, postings.len() as u32 - start));
+        }
+        drop(pairs);
+        let mut docs: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+        let mut docs_confusable: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+        for (ei, e) in entries.iter().enumerate() {
+            for d in &e.documents {
+                docs.entry(d.number.clone()).or_default().push(ei as u32);
+                docs_confusable
+                    .entry(d.confusable.clone())
+                    .or_default()
+                    .push(ei as u32);
+            }
+        }
+        Watchlist {
+            version,
+            threshold: DEFAULT_THRESHOLD,
+            entries,
+            variants,
+            keys,
+            postings,
+            docs,
+            docs_confusable,
+        }
+    }
+
+    pub fn with_threshold(mut self, t: f64) -> Watchlist {
+        self.threshold = t;
+        self
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    pub fn entry(&self, i: u32) -> &Entry {
+        &self.entries[i as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Approximate heap bytes held by the index (not the entries).
+    pub fn index_bytes(&self) -> usize {
+        self.postings.len() * 4 + self.keys.len() * 24 + self.variants.len() * 8
+    }
+
+    /// Entries the index proposes for this passenger (before scoring).
+    pub fn candidates(&self, p: &PreparedPassenger) -> Vec<u32> {
+        let mut out = Vec::new();
+        SCRATCH.with(|s| {
+            let mut s = s.borrow_mut();
+            s.fit(self.variants.len(), self.entries.len());
+            self.collect_candidates(p, &mut s, &mut out);
+        });
+        out
+    }
+
+    fn collect_candidates(&self, p: &PreparedPassenger, s: &mut Scratch, out: &mut Vec<u32>) {
+        let q = s.next();
+        let entry_serial = q;
+        s.touched.clear();
+        let single_pax_token = p.name.tokens.len() == 1;
+        for t in &p.name.tokens {
+            let mut keys = std::mem::take(&mut s.keys);
+            keys.clear();
+            query_token_keys(t, &mut keys);
+            keys.sort_unstable();
+            keys.dedup();
+            let ranges: Vec<(u32, u32)> = keys
+                .iter()
+                .filter_map(|k| self.keys.get(k).copied())
+                .collect();
+            s.keys = keys;
+            let total: usize = ranges.iter().map(|r| r.1 as usize).sum();
+            let weight = if total <= RARE_POSTINGS { 2 } else { 1 };
+            let tok = s.next();
+            for (start, len) in ranges {
+                for &v in &self.postings[start as usize..(start + len) as usize] {
+                    let vi = v as usize;
+                    if s.token_mark[vi] == tok {
+                        continue;
+                    }
+                    s.token_mark[vi] = tok;
+                    if s.query_mark[vi] != q {
+                        s.query_mark[vi] = q;
+                        s.count[vi] = 0;
+                        s.touched.push(v);
+                    }
+                    s.count[vi] = s.count[vi].saturating_add(weight);
+                }
+            }
+        }
+        for ti in 0..s.touched.len() {
+            let v = s.touched[ti] as usize;
+            let (entry, ntok) = self.variants[v];
+            if s.count[v] >= 2 || ntok <= 1 || single_pax_token {
+                if s.entry_mark[entry as usize] != entry_serial {
+                    s.entry_mark[entry as usize] = entry_serial;
+                    out.push(entry);
+                }
+            }
+        }
+        if let Some((_, num, conf)) = &p.document {
+            for list in [self.docs.get(num), self.docs_confusable.get(conf)]
+                .into_iter()
+                .flatten()
+            {
+                for &e in list {
+                    if s.entry_mark[e as usize] != entry_serial {
+                        s.entry_mark[e as usize] = entry_serial;
+                        out.push(e);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Screen one passenger through the index: every entry valid on `day`
+    /// scoring at or above the threshold, best first.
+    pub fn screen(&self, p: &PreparedPassenger, day: NaiveDate) -> Vec<WatchlistMatch> {
+        let mut hits = Vec::new();
+        SCRATCH.with(|s| {
+            let mut s = s.borrow_mut();
+            s.fit(self.variants.len(), self.entries.len());
+            let mut cands = Vec::new();
+            self.collect_candidates(p, &mut s, &mut cands);
+            drop(s);
+            for e in cands {
+                let entry = &self.entries[e as usize];
+                if !entry.is_valid_on(day) {
+                    continue;
+                }
+                if let Some(m) = score_entry(entry, e, p) {
+                    if m.score >= self.threshold {
+                        hits.push(m);
+                    }
+                }
+            }
+        });
+        sort_matches(&mut hits);
+        hits
+    }
+
+    /// The exhaustive reference matcher: every entry scored. The oracle for
+    /// the index, and the baseline in the benches.
+    pub fn screen_exhaustive(&self, p: &PreparedPassenger, day: NaiveDate) -> Vec<WatchlistMatch> {
+        let mut hits: Vec<WatchlistMatch> = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.is_valid_on(day))
+            .filter_map(|(i, e)| score_entry(e, i as u32, p))
+            .filter(|m| m.score >= self.threshold)
+            .collect();
+        sort_matches(&mut hits);
+        hits
+    }
+}
+
+fn sort_matches(hits: &mut [WatchlistMatch]) {
+    hits.sort_by(|a, b| {
+        b.score
+            .partial_cmp(&a.score)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.entry.cmp(&b.entry))
+    });
+}

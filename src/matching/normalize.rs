@@ -1,0 +1,591 @@
+//! Name normalisation: any script to the Latin capitals of a travel
+//! document's machine-readable zone (ICAO Doc 9303 Part 3), then a phonetic
+//! fold that makes the usual romanisations of one name meet.
+//!
+//! Three forms of each token are kept:
+//! * `text`: the ICAO transliteration (`ДМИТРИЙ` → `DMITRII`, `MÜLLER` → `MUELLER`);
+//! * `folded`: the compared form, where romanisation variants agree
+//!   (`DMITRII`, `DMITRIY`, `DMITRI` → `DMITRI`; `MUELLER`, `MULLER` → `MULER`);
+//! * `skeleton`: the retrieval key, vowels collapsed to one class
+//!   (`MOHAMMED`, `MUHAMMAD` → `MAHAMAD`); for tokens written in an abjad
+//!   (Arabic, Hebrew), which leave short vowels out, the consonants alone.
+//!
+//! Scripts without a table here go through `deunicode` (CJK to pinyin, ...).
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Name particles: kept for display and for joined forms (`EL AMRANI` →
+/// `ELAMRANI`), never counted as a name on their own.
+pub const PARTICLES: &[&str] = &[
+    "AL", "EL", "UL", "BIN", "BEN", "IBN", "BINT", "BINTI", "BT", "ABU", "UMM", "VAN", "VON",
+    "DER", "DEN", "DE", "LA", "LE", "DI", "DA", "DO", "DOS", "DAS", "DEL", "DELLA", "DELA", "DU",
+    "DES", "TER", "TEN", "Y", "ST", "AP",
+];
+
+pub fn is_particle(t: &str) -> bool {
+    PARTICLES.contains(&t)
+}
+
+/// One significant name token in its three forms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub text: String,
+    pub folded: String,
+    pub skeleton: String,
+    /// Written in an abjad: compare consonants only.
+    pub abjad: bool,
+    /// The token joined to the particle(s) before it (`EL` + `AMRANI`), folded.
+    pub joined: Option<String>,
+}
+
+/// Transliterate a name to uppercase ASCII letters and single spaces.
+/// Returns the text and whether any letter came from an abjad.
+pub fn transliterate(s: &str) -> (String, bool) {
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut abjad = false;
+    // Compose first so precomposed letters hit the tables; Greek gets its
+    // accents stripped separately below.
+    let chars: Vec<char> = s.nfc().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        if c.is_ascii_alphabetic() {
+            out.push(c.to_ascii_uppercase());
+        } else if c.is_ascii_digit() {
+            out.push(c);
+        } else if c == '\'' || c == '’' || c == '`' || c == 'ʼ' || c == 'ʻ' || c == '´' {
+            // O'BRIEN → OBRIEN: apostrophes join
+        } else if c.is_whitespace()
+            || c == '-'
+            || c == '‐'
+            || c == '–'
+            || c == ','
+            || c == '.'
+            || c == '/'
+            || c == '<'
+        {
+            out.push(' ');
+        } else if let Some(t) = greek(c, next) {
+            out.push_str(t.0);
+            i += t.1;
+        } else if let Some(t) = cyrillic(c) {
+            out.push_str(t);
+        } else if let Some(t) = latin_extra(c) {
+            out.push_str(t);
+        } else if let Some(t) = arabic(c) {
+            abjad = true;
+            out.push_str(t);
+        } else if let Some(t) = hebrew(c) {
+            abjad = true;
+            out.push_str(t);
+        } else if is_combining(c) || c.is_control() {
+        } else {
+            let d = deunicode::deunicode_char(c).unwrap_or("");
+            for b in d.chars() {
+                if b.is_ascii_alphabetic() {
+                    out.push(b.to_ascii_uppercase());
+                } else if b == ' ' {
+                    out.push(' ');
+                }
+            }
+            // CJK syllables come out as separate words; keep them apart.
+            if d.len() > 1 && !d.ends_with(' ') && is_cjk(c) {
+                out.push(' ');
+            }
+        }
+        i += 1;
+    }
+    (out.split_whitespace().collect::<Vec<_>>().join(" "), abjad)
+}
+
+fn is_combining(c: char) -> bool {
+    ('\u{0300}'..='\u{036F}').contains(&c)
+        || ('\u{064B}'..='\u{065F}').contains(&c)
+        || ('\u{05B0}'..='\u{05C7}').contains(&c)
+}
+
+fn is_cjk(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+        || ('\u{3400}'..='\u{4DBF}').contains(&c)
+        || ('\u{AC00}'..='\u{D7AF}').contains(&c)
+}
+
+/// ICAO 9303 Part 3 table 1: Latin letters with diacritics that do not map
+/// to their base letter.
+fn latin_extra(c: char) -> Option<&'static str> {
+    Some(match c {
+        'Ä' | 'ä' | 'Æ' | 'æ' => "AE",
+        'Å' | 'å' => "AA",
+        'Ö' | 'ö' | 'Ø' | 'ø' | 'Œ' | 'œ' | 'Ő' | 'ő' => "OE",
+        'Ü' | 'ü' | 'Ű' | 'ű' => "UE",
+        'ß' => "SS",
+        'Þ' | 'þ' => "TH",
+        'Ð' | 'ð' | 'Đ' | 'đ' => "D",
+        'Ĳ' | 'ĳ' => "IJ",
+        'Ł' | 'ł' => "L",
+        'Ħ' | 'ħ' => "H",
+        'Ŋ' | 'ŋ' => "N",
+        'ı' => "I",
+        'Ŧ' | 'ŧ' => "T",
+        _ => {
+            // Other Latin letters with marks: their base letter (É → E, Ñ → N, Ç → C).
+            if ('\u{00C0}'..='\u{024F}').contains(&c) || ('\u{1E00}'..='\u{1EFF}').contains(&c) {
+                let base: String = c.nfd().filter(|d| d.is_ascii_alphabetic()).collect();
+                if base.len() == 1 {
+                    return Some(match base.to_ascii_uppercase().as_str() {
+                        "A" => "A",
+                        "B" => "B",
+                        "C" => "C",
+                        "D" => "D",
+                        "E" => "E",
+                        "F" => "F",
+                        "G" => "G",
+                        "H" => "H",
+                        "I" => "I",
+                        "J" => "J",
+                        "K" => "K",
+                        "L" => "L",
+                        "M" => "M",
+                        "N" => "N",
+                        "O" => "O",
+                        "P" => "P",
+                        "Q" => "Q",
+                        "R" => "R",
+                        "S" => "S",
+                        "T" => "T",
+                        "U" => "U",
+                        "V" => "V",
+                        "W" => "W",
+                        "X" => "X",
+                        "Y" => "Y",
+                        _ => "Z",
+                    });
+                }
+            }
+            return None;
+        }
+    })
+}
+
+/// ICAO 9303 Part 3 table B: Cyrillic.
+fn cyrillic(c: char) -> Option<&'static str> {
+    let up = c.to_uppercase().next().unwrap_or(c);
+    Some(match up {
+        'А' => "A",
+        'Б' => "B",
+        'В' => "V",
+        'Г' => "G",
+        'Ґ' => "G",
+        'Д' => "D",
+        'Ђ' => "D",
+        'Ѓ' => "G",
+        'Е' => "E",
+        'Ё' => "E",
+        'Є' => "IE",
+        'Ж' => "ZH",
+        'З' => "Z",
+        'Ѕ' => "DZ",
+        'И' => "I",
+        'І' => "I",
+        'Ї' => "I",
+        'Й' => "I",
+        'Ј' => "J",
+        'К' => "K",
+        'Л' => "L",
+        'Љ' => "LJ",
+        'М' => "M",
+        'Н' => "N",
+        'Њ' => "NJ",
+        'О' => "O",
+        'П' => "P",
+        'Р' => "R",
+        'С' => "S",
+        'Т' => "T",
+        'Ћ' => "C",
+        'Ќ' => "K",
+        'У' => "U",
+        'Ў' => "U",
+        'Ф' => "F",
+        'Х' => "KH",
+        'Ц' => "TS",
+        'Ч' => "CH",
+        'Џ' => "DZ",
+        'Ш' => "SH",
+        'Щ' => "SHCH",
+        'Ъ' => "IE",
+        'Ы' => "Y",
+        'Ь' => "",
+        'Э' => "E",
+        'Ю' => "IU",
+        'Я' => "IA",
+        _ => return None,
+    })
+}
+
+/// ICAO 9303 Part 3 table C: Greek. Returns the text and how many extra
+/// input characters it consumed (diphthongs ΑΥ, ΕΥ, ΟΥ).
+fn greek(c: char, next: Option<char>) -> Option<(&'static str, usize)> {
+    let base = |ch: char| -> char {
+        let b: Vec<char> = ch.nfd().filter(|d| !is_combining(*d)).collect();
+        b.first()
+            .copied()
+            .unwrap_or(ch)
+            .to_uppercase()
+            .next()
+            .unwrap_or(ch)
+    };
+    let up = base(c);
+    if !('Α'..='Ω').contains(&up) && up != 'ς' && up != 'Σ' {
+        return None;
+    }
+    let nx = next.map(base);
+    // A diaeresis on the Υ (Ϋ) breaks the diphthong.
+    let nx_has_diaeresis = next
+        .map(|n| n.nfd().any(|d| d == '\u{0308}'))
+        .unwrap_or(false);
+    if (up == 'Α' || up == 'Ε') && nx == Some('Υ') && !nx_has_diaeresis {
+        return Some((if up == 'Α' { "AV" } else { "EV" }, 1));
+    }
+    if up == 'Ο' && nx == Some('Υ') && !nx_has_diaeresis {
+        return Some(("OU", 1));
+    }
+    Some((
+        match up {
+            'Α' => "A",
+            'Β' => "V",
+            'Γ' => "G",
+            'Δ' => "D",
+            'Ε' => "E",
+            'Ζ' => "Z",
+            'Η' => "I",
+            'Θ' => "TH",
+            'Ι' => "I",
+            'Κ' => "K",
+            'Λ' => "L",
+            'Μ' => "M",
+            'Ν' => "N",
+            'Ξ' => "X",
+            'Ο' => "O",
+            'Π' => "P",
+            'Ρ' => "R",
+            'Σ' | 'ς' => "S",
+            'Τ' => "T",
+            'Υ' => "Y",
+            'Φ' => "F",
+            'Χ' => "CH",
+            'Ψ' => "PS",
+            'Ω' => "O",
+            _ => return None,
+        },
+        0,
+    ))
+}
+
+/// Arabic letters to the consonants of common English-language
+/// romanisation (what watchlists and airline systems hold); long vowels
+/// become vowels so that they drop out of the consonant skeleton.
+fn arabic(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ا' | 'أ' | 'آ' | 'ى' | 'ة' => "A",
+        'إ' => "I",
+        'ء' | 'ؤ' | 'ئ' | 'ع' | 'ـ' => "",
+        'ب' => "B",
+        'ت' => "T",
+        'ث' => "TH",
+        'ج' => "J",
+        'ح' => "H",
+        'خ' => "KH",
+        'د' => "D",
+        'ذ' => "DH",
+        'ر' => "R",
+        'ز' => "Z",
+        'س' => "S",
+        'ش' => "SH",
+        'ص' => "S",
+        'ض' => "D",
+        'ط' => "T",
+        'ظ' => "Z",
+        'غ' => "GH",
+        'ف' => "F",
+        'ق' => "Q",
+        'ك' => "K",
+        'ل' => "L",
+        'م' => "M",
+        'ن' => "N",
+        'ه' => "H",
+        'و' => "U",
+        'ي' => "I",
+        'پ' => "P",
+        'چ' => "CH",
+        'ژ' => "ZH",
+        'گ' => "G",
+        'ک' => "K",
+        'ی' => "I",
+        _ => return None,
+    })
+}
+
+fn hebrew(c: char) -> Option<&'static str> {
+    Some(match c {
+        'א' | 'ע' => "A",
+        'ב' => "B",
+        'ג' => "G",
+        'ד' => "D",
+        'ה' => "H",
+        'ו' => "U",
+        'ז' => "Z",
+        'ח' => "KH",
+        'ט' => "T",
+        'י' => "I",
+        'כ' | 'ך' | 'ק' => "K",
+        'ל' => "L",
+        'מ' | 'ם' => "M",
+        'נ' | 'ן' => "N",
+        'ס' => "S",
+        'פ' | 'ף' => "P",
+        'צ' | 'ץ' => "TS",
+        'ר' => "R",
+        'ש' => "SH",
+        'ת' => "T",
+        _ => return None,
+    })
+}
+
+/// Phonetic fold of one uppercase ASCII token, so that romanisation variants agree.
+pub fn fold(t: &str) -> String {
+    let b = t.as_bytes();
+    let mut s: Vec<u8> = Vec::with_capacity(b.len());
+    let mut i = 0;
+    let at = |i: usize, pat: &[u8]| b.len() >= i + pat.len() && &b[i..i + pat.len()] == pat;
+    while i < b.len() {
+        // Multi-letter groups, longest first.
+        let (rep, n): (&[u8], usize) = if at(i, b"SHCH") {
+            (b"SH", 4)
+        } else if at(i, b"DZH") {
+            (b"J", 3)
+        } else if at(i, b"SCH") {
+            (b"SH", 3)
+        } else if at(i, b"TCH") {
+            (b"CH", 3)
+        } else if at(i, b"DJ") || at(i, b"ZH") {
+            (b"J", 2)
+        } else if at(i, b"KH") {
+            (b"H", 2)
+        } else if at(i, b"GH") {
+            (b"G", 2)
+        } else if at(i, b"PH") {
+            (b"F", 2)
+        } else if at(i, b"TH") {
+            (b"T", 2)
+        } else if at(i, b"CK") {
+            (b"K", 2)
+        } else if at(i, b"CH") {
+            (b"CH", 2)
+        } else if at(i, b"OU") || at(i, b"OO") || at(i, b"UE") {
+            (b"U", 2)
+        } else if at(i, b"EE") || at(i, b"IY") || at(i, b"YI") || at(i, b"II") || at(i, b"IJ") {
+            (b"I", 2)
+        } else if at(i, b"OE") {
+            (b"O", 2)
+        } else if at(i, b"AE") {
+            (b"E", 2)
+        } else {
+            let c = b[i];
+            let r: &[u8] = match c {
+                b'Y' | b'J' => b"I",
+                b'W' => b"V",
+                b'Q' => b"K",
+                b'C' => b"K",
+                b'X' => b"KS",
+                b'Z' => b"S",
+                _ => {
+                    s.push(c);
+                    i += 1;
+                    continue;
+                }
+            };
+            (r, 1)
+        };
+        s.extend_from_slice(rep);
+        i += n;
+    }
+    // Russian -OV written -OFF / -OW; final H after a vowel (FATIMAH).
+    if s.ends_with(b"OFF") {
+        s.truncate(s.len() - 3);
+        s.extend_from_slice(b"OV");
+    } else if s.ends_with(b"OF") && s.len() > 4 {
+        s.truncate(s.len() - 2);
+        s.extend_from_slice(b"OV");
+    }
+    if s.len() > 2 && s.ends_with(b"H") && is_vowel(s[s.len() - 2]) {
+        s.pop();
+    }
+    s.dedup();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+pub fn is_vowel(c: u8) -> bool {
+    matches!(c, b'A' | b'E' | b'I' | b'O' | b'U')
+}
+
+/// Retrieval key of a folded token: vowel runs become one `A`.
+pub fn skeleton(folded: &str) -> String {
+    let mut out = String::with_capacity(folded.len());
+    let mut last_vowel = false;
+    for &c in folded.as_bytes() {
+        if is_vowel(c) {
+            if !last_vowel {
+                out.push('A');
+            }
+            last_vowel = true;
+        } else {
+            out.push(c as char);
+            last_vowel = false;
+        }
+    }
+    out
+}
+
+/// The consonants of a folded token (for abjad comparisons).
+pub fn consonants(folded: &str) -> String {
+    let mut s: Vec<u8> = folded.bytes().filter(|c| !is_vowel(*c)).collect();
+    s.dedup();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+/// A tokenised name: significant tokens in order, particles dropped but
+/// remembered as joined forms.
+pub fn tokens(name: &str) -> Vec<Token> {
+    let (text, abjad) = transliterate(name);
+    tokens_of_transliterated(&text, abjad)
+}
+
+pub fn tokens_of_transliterated(text: &str, abjad: bool) -> Vec<Token> {
+    let raw: Vec<&str> = text.split(' ').filter(|t| !t.is_empty()).collect();
+    let mut out = Vec::with_capacity(raw.len());
+    let mut pending: String = String::new();
+    let all_particles = raw.iter().all(|t| is_particle(t));
+    for t in &raw {
+        if is_particle(t) && !all_particles {
+            pending.push_str(t);
+            continue;
+        }
+        let folded = fold(t);
+        let skeleton = if abjad {
+            consonants(&folded)
+        } else {
+            skeleton(&folded)
+        };
+        let joined = if pending.is_empty() {
+            None
+        } else {
+            Some(fold(&format!("{pending}{t}")))
+        };
+        pending.clear();
+        out.push(Token {
+            text: t.to_string(),
+            folded,
+            skeleton,
+            abjad,
+            joined,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tr(s: &str) -> String {
+        transliterate(s).0
+    }
+
+    #[test]
+    fn icao_latin_diacritics() {
+        assert_eq!(tr("Müller"), "MUELLER");
+        assert_eq!(tr("Straße"), "STRASSE");
+        assert_eq!(tr("Søren Ørsted"), "SOEREN OERSTED");
+        assert_eq!(tr("Ångström"), "AANGSTROEM");
+        assert_eq!(tr("José Núñez"), "JOSE NUNEZ");
+        assert_eq!(tr("Çelik"), "CELIK");
+        assert_eq!(tr("Łukasz"), "LUKASZ");
+        assert_eq!(tr("Þór"), "THOR");
+    }
+
+    #[test]
+    fn icao_cyrillic() {
+        assert_eq!(tr("ДМИТРИЙ ВОЛКОВ"), "DMITRII VOLKOV");
+        assert_eq!(tr("Щукин Юрий"), "SHCHUKIN IURII");
+        assert_eq!(tr("Хрущёв"), "KHRUSHCHEV");
+        assert_eq!(tr("Цветаева"), "TSVETAEVA");
+        assert_eq!(tr("Ковальчук Олександр"), "KOVALCHUK OLEKSANDR");
+    }
+
+    #[test]
+    fn icao_greek() {
+        assert_eq!(tr("Μαυρίδης Γιώργος"), "MAVRIDIS GIORGOS");
+        assert_eq!(tr("Παπαδόπουλος"), "PAPADOPOULOS");
+        assert_eq!(tr("Ευάγγελος"), "EVAGGELOS");
+        assert_eq!(tr("Χριστίνα"), "CHRISTINA");
+    }
+
+    #[test]
+    fn arabic_and_hebrew_are_abjad() {
+        let (t, abjad) = transliterate("محمد");
+        assert!(abjad);
+        assert_eq!(consonants(&fold(&t)), consonants(&fold("MOHAMMED")));
+        let (t, abjad) = transliterate("יוסף");
+        assert!(abjad);
+        assert_eq!(consonants(&fold(&t)), consonants(&fold("YOSEF")));
+    }
+
+    #[test]
+    fn punctuation_hyphens_apostrophes() {
+        assert_eq!(tr("O'Brien"), "OBRIEN");
+        assert_eq!(tr("el-Amrani"), "EL AMRANI");
+        assert_eq!(tr("  Anna   Maria "), "ANNA MARIA");
+        assert_eq!(tr("SMITH<<JOHN"), "SMITH JOHN");
+    }
+
+    #[test]
+    fn romanisation_variants_fold_together() {
+        for group in [
+            &["DMITRII", "DMITRIY", "DMITRI"][..],
+            &["VOLKOV", "WOLKOW", "VOLKOFF"],
+            &["MUELLER", "MULLER"],
+            &["YOUSSEF", "YOUSEF"],
+            &["FATIMA", "FATIMAH"],
+            &["ALEKSANDR", "ALEXSANDR"],
+        ] {
+            let f0 = fold(group[0]);
+            for g in group {
+                assert_eq!(fold(g), f0, "{g} vs {}", group[0]);
+            }
+        }
+        // Mohammed and its spellings share a skeleton; Mahmoud does not.
+        let s = |x: &str| skeleton(&fold(x));
+        assert_eq!(s("MOHAMMED"), s("MUHAMMAD"));
+        assert_eq!(s("MOHAMAD"), s("MUHAMMAD"));
+        assert_ne!(s("MAHMOUD"), s("MOHAMMED"));
+    }
+
+    #[test]
+    fn particles_are_joined_not_counted() {
+        let t = tokens("EL-AMRANI YOUSSEF");
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].text, "AMRANI");
+        assert_eq!(t[0].joined.as_deref(), Some(fold("ELAMRANI").as_str()));
+        let t = tokens("van der Berg");
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].joined.as_deref(), Some("VANDERBERG"));
+        // A name made only of particles keeps them.
+        assert_eq!(tokens("DE LA").len(), 2);
+    }
+
+    #[test]
+    fn other_scripts_fall_back() {
+        assert_eq!(tr("王伟"), "WANG WEI");
+    }
+}

@@ -1,0 +1,409 @@
+//! Watchlists: the CSV contract (section 2), loading with every refusal
+//! rule, and the entries as the matcher uses them.
+
+use super::compare::{confusable_document, normalise_document, PreparedName};
+use crate::formats::special::is_special_category;
+use crate::reference::reference;
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A date of birth as precise as the list owner knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PartialDate {
+    Year(i32),
+    YearMonth(i32, u32),
+    Full(NaiveDate),
+}
+
+impl PartialDate {
+    pub fn parse(s: &str) -> Option<PartialDate> {
+        let parts: Vec<&str> = s.split('-').collect();
+        let num = |p: &str, len: usize| {
+            if p.len() == len && p.bytes().all(|b| b.is_ascii_digit()) {
+                p.parse::<u32>().ok()
+            } else {
+                None
+            }
+        };
+        match parts.as_slice() {
+            [y] => num(y, 4).map(|y| PartialDate::Year(y as i32)),
+            [y, m] => {
+                let (y, m) = (num(y, 4)?, num(m, 2)?);
+                (1..=12)
+                    .contains(&m)
+                    .then_some(PartialDate::YearMonth(y as i32, m))
+            }
+            [_, _, _] => crate::formats::api_json::parse_date(s).map(PartialDate::Full),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for PartialDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PartialDate::Year(y) => write!(f, "{y:04}"),
+            PartialDate::YearMonth(y, m) => write!(f, "{y:04}-{m:02}"),
+            PartialDate::Full(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+        }
+    }
+}
+
+/// A listed document number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedDocument {
+    pub issuer: Option<String>,
+    /// Uppercase letters and digits.
+    pub number: String,
+    /// With reading confusions folded.
+    pub confusable: String,
+}
+
+/// One watchlist entry, ready for matching.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub list: String,
+    pub entry_id: String,
+    pub category: String,
+    /// Primary name first, then aliases. Empty for document-only entries.
+    pub names: Vec<PreparedName>,
+    pub date_of_birth: Option<PartialDate>,
+    pub nationality: Option<String>,
+    pub documents: Vec<ListedDocument>,
+    pub valid_until: Option<NaiveDate>,
+    /// File and line it came from.
+    pub source: String,
+}
+
+impl Entry {
+    pub fn is_valid_on(&self, day: NaiveDate) -> bool {
+        self.valid_until.map_or(true, |v| day <= v)
+    }
+}
+
+/// A problem found while loading a list, with where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: String,
+    pub line: u64,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.column {
+            Some(c) => write!(f, "{}:{}: {}: {}", self.file, self.line, c, self.message),
+            None => write!(f, "{}:{}: {}", self.file, self.line, self.message),
+        }
+    }
+}
+
+/// The result of loading a folder of lists.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub entries: Vec<Entry>,
+    /// Refusals: the folder must not be used while there are any.
+    pub problems: Vec<Problem>,
+    /// Remarks that do not refuse the folder (entries already expired, ...).
+    pub notices: Vec<Problem>,
+    pub files: usize,
+}
+
+const COLUMNS: &[&str] = &[
+    "list",
+    "entry_id",
+    "surname",
+    "given_names",
+    "aliases",
+    "date_of_birth",
+    "nationality",
+    "document_numbers",
+    "category",
+    "valid_until",
+];
+
+/// Every `*.csv` below `dir`, sorted, so loading is deterministic.
+pub fn files_with_extension(dir: &Path, ext: &str) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d)? {
+            let p = e?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().and_then(|x| x.to_str()) == Some(ext) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Load every list under `dir`. `today` decides which entries are reported as expired.
+pub fn load_dir(dir: &Path, today: NaiveDate) -> Loaded {
+    let mut loaded = Loaded::default();
+    let files = match files_with_extension(dir, "csv") {
+        Ok(f) => f,
+        Err(e) => {
+            loaded.problems.push(Problem {
+                file: dir.display().to_string(),
+                line: 0,
+                column: None,
+                message: format!("cannot read folder: {e}"),
+            });
+            return loaded;
+        }
+    };
+    if files.is_empty() {
+        loaded.problems.push(Problem {
+            file: dir.display().to_string(),
+            line: 0,
+            column: None,
+            message: "no *.csv watchlist files".into(),
+        });
+    }
+    for f in files {
+        loaded.files += 1;
+        match std::fs::read(&f) {
+            Ok(bytes) => load_csv(&bytes, &f.display().to_string(), today, &mut loaded),
+            Err(e) => loaded.problems.push(Problem {
+                file: f.display().to_string(),
+                line: 0,
+                column: None,
+                message: format!("cannot read: {e}"),
+            }),
+        }
+    }
+    // entry_id is unique within a list, across files.
+    let mut seen = rustc_hash::FxHashMap::default();
+    for e in &loaded.entries {
+        if let Some(first) = seen.insert((e.list.clone(), e.entry_id.clone()), e.source.clone()) {
+            let (file, line) = split_source(&e.source);
+            loaded.problems.push(Problem {
+                file,
+                line,
+                column: Some("entry_id".into()),
+                message: format!(
+                    "duplicate entry_id {:?} in list {:?} (first at {first})",
+                    e.entry_id, e.list
+                ),
+            });
+        }
+    }
+    loaded
+}
+
+fn split_source(s: &str) -> (String, u64) {
+    match s.rsplit_once(':') {
+        Some((f, l)) => (f.to_string(), l.parse().unwrap_or(0)),
+        None => (s.to_string(), 0),
+    }
+}
+
+/// Parse one list file.
+pub fn load_csv(bytes: &[u8], file: &str, today: NaiveDate, out: &mut Loaded) {
+    let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
+    let headers = match rdr.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            out.problems.push(Problem {
+                file: file.into(),
+                line: 1,
+                column: None,
+                message: format!("unreadable header: {e}"),
+            });
+            return;
+        }
+    };
+    let mut col = std::collections::HashMap::new();
+    let mut refused = false;
+    for (i, h) in headers.iter().enumerate() {
+        let h = h.trim();
+        if is_special_category(h) {
+            out.problems.push(Problem {
+                file: file.into(),
+                line: 1,
+                column: Some(h.into()),
+                message: "special-category personal data (GDPR art. 9) must not be used or stored: remove the column".into(),
+            });
+            refused = true;
+        }
+        col.insert(h.to_string(), i);
+    }
+    for c in COLUMNS {
+        if !col.contains_key(*c) {
+            out.problems.push(Problem {
+                file: file.into(),
+                line: 1,
+                column: Some(c.to_string()),
+                message: "required column missing from header".into(),
+            });
+            refused = true;
+        }
+    }
+    if refused {
+        return;
+    }
+    for rec in rdr.records() {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                out.problems.push(Problem {
+                    file: file.into(),
+                    line,
+                    column: None,
+                    message: format!("malformed CSV record: {e}"),
+                });
+                continue;
+            }
+        };
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let get = |c: &str| rec.get(col[c]).unwrap_or("").trim();
+        let mut bad = |column: &str, message: String| {
+            out.problems.push(Problem {
+                file: file.into(),
+                line,
+                column: Some(column.into()),
+                message,
+            });
+        };
+        let mut ok = true;
+        let list = get("list");
+        if list.is_empty() {
+            bad("list", "must not be empty".into());
+            ok = false;
+        }
+        let entry_id = get("entry_id");
+        if entry_id.is_empty() {
+            bad("entry_id", "must not be empty".into());
+            ok = false;
+        }
+        let date_of_birth = match get("date_of_birth") {
+            "" => None,
+            s => match PartialDate::parse(s) {
+                Some(d) => Some(d),
+                None => {
+                    bad(
+                        "date_of_birth",
+                        format!("not YYYY-MM-DD, YYYY-MM or YYYY: {s:?}"),
+                    );
+                    ok = false;
+                    None
+                }
+            },
+        };
+        let nationality = match get("nationality") {
+            "" => None,
+            s => match reference().normalise_country(s) {
+                Some(c) => Some(c),
+                None => {
+                    bad("nationality", format!("not an alpha-3 country code: {s:?}"));
+                    ok = false;
+                    None
+                }
+            },
+        };
+        let valid_until = match get("valid_until") {
+            "" => None,
+            s => match crate::formats::api_json::parse_date(s) {
+                Some(d) => Some(d),
+                None => {
+                    bad("valid_until", format!("not YYYY-MM-DD: {s:?}"));
+                    ok = false;
+                    None
+                }
+            },
+        };
+        let mut documents = Vec::new();
+        for d in get("document_numbers")
+            .split(';')
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+        {
+            let (issuer, number) = match d.split_once(':') {
+                Some((i, n)) => match reference().normalise_country(i) {
+                    Some(c) => (Some(c), n),
+                    None => {
+                        bad("document_numbers", format!("unknown issuer {i:?} in {d:?}"));
+                        ok = false;
+                        continue;
+                    }
+                },
+                None => (None, d),
+            };
+            let number = normalise_document(number);
+            if number.len() < 4 {
+                bad(
+                    "document_numbers",
+                    format!("document number too short to screen: {d:?}"),
+                );
+                ok = false;
+                continue;
+            }
+            let confusable = confusable_document(&number);
+            documents.push(ListedDocument {
+                issuer,
+                number,
+                confusable,
+            });
+        }
+        let mut names = Vec::new();
+        let primary = PreparedName::new(get("surname"), get("given_names"));
+        if !primary.is_empty() {
+            names.push(primary);
+        }
+        for alias in get("aliases")
+            .split(';')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+        {
+            let n = PreparedName::parse_full(alias);
+            if !n.is_empty() {
+                names.push(n);
+            }
+        }
+        if names.is_empty() && documents.is_empty() {
+            bad(
+                "surname",
+                "an entry needs a name or a document number".into(),
+            );
+            ok = false;
+        }
+        let category = get("category");
+        if category.is_empty() {
+            bad("category", "must not be empty".into());
+            ok = false;
+        }
+        if !ok {
+            continue;
+        }
+        if let Some(v) = valid_until {
+            if v < today {
+                out.notices.push(Problem {
+                    file: file.into(),
+                    line,
+                    column: Some("valid_until".into()),
+                    message: format!(
+                        "entry {entry_id} expired on {v}: loaded, never screened after that date"
+                    ),
+                });
+            }
+        }
+        out.entries.push(Entry {
+            list: list.to_string(),
+            entry_id: entry_id.to_string(),
+            category: category.to_string(),
+            names,
+            date_of_birth,
+            nationality,
+            documents,
+            valid_until,
+            source: format!("{file}:{line}"),
+        });
+    }
+}

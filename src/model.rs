@@ -1,0 +1,204 @@
+//! The domain model: an Advance Passenger Information message as paxscreen
+//! keeps it, whatever format it arrived in (JSON or UN/EDIFACT PAXLST).
+//!
+//! Only the fields of the input contract are represented; there is no place in
+//! these types for special categories of personal data, so they cannot be
+//! stored by accident.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The role of a person on the manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Passenger,
+    Crew,
+    TransitPassenger,
+    TransitCrew,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Passenger => "passenger",
+            Role::Crew => "crew",
+            Role::TransitPassenger => "transit_passenger",
+            Role::TransitCrew => "transit_crew",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "passenger" => Role::Passenger,
+            "crew" => Role::Crew,
+            "transit_passenger" => Role::TransitPassenger,
+            "transit_crew" => Role::TransitCrew,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Gender {
+    M,
+    F,
+    X,
+    U,
+}
+
+impl Gender {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gender::M => "M",
+            Gender::F => "F",
+            Gender::X => "X",
+            Gender::U => "U",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Gender> {
+        Some(match s {
+            "M" => Gender::M,
+            "F" => Gender::F,
+            "X" => Gender::X,
+            "U" => Gender::U,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub doc_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuing_country: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issue_date: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiry_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Passenger {
+    /// 0-based position of this person in the message as the carrier sent it.
+    /// Kept when other persons of the message were rejected, so hits point at
+    /// the right record.
+    #[serde(skip)]
+    pub index: usize,
+    pub role: Role,
+    pub surname: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub given_names: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gender: Option<Gender>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<NaiveDate>,
+    /// ISO 3166-1 alpha-3 (ICAO 9303 codes such as `D` normalised to `DEU`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nationality: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embarkation: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub debarkation: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<Document>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pnr_locator: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flight {
+    pub carrier: String,
+    pub number: String,
+    pub departure_airport: String,
+    pub departure_time: DateTime<FixedOffset>,
+    pub arrival_airport: String,
+    pub arrival_time: DateTime<FixedOffset>,
+    /// Border crossing point of entry; the arrival airport when not sent.
+    pub entry_point: String,
+    /// The whole route, initial point of embarkation first (may be empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub itinerary: Vec<String>,
+    pub total_passengers: u32,
+}
+
+impl Flight {
+    /// The date trends and watchlist validity are judged at.
+    pub fn departure_date(&self) -> NaiveDate {
+        self.departure_time.date_naive()
+    }
+}
+
+/// A message ready for screening.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiMessage {
+    pub message_id: String,
+    pub sent_at: DateTime<FixedOffset>,
+    pub sender: String,
+    pub flight: Flight,
+    pub passengers: Vec<Passenger>,
+}
+
+/// A problem with one field of an input document.
+///
+/// `Display` gives `path: reason: "value"` as the carrier needs it to fix the
+/// message; [`FieldError::redacted`] leaves the value out, for logs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub path: String,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl FieldError {
+    pub fn new(path: impl Into<String>, reason: impl Into<String>) -> Self {
+        FieldError {
+            path: path.into(),
+            reason: reason.into(),
+            value: None,
+        }
+    }
+    pub fn with_value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// The error without the offending value: safe for logs and metrics.
+    pub fn redacted(&self) -> String {
+        format!("{}: {}", self.path, self.reason)
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.value {
+            Some(v) => write!(f, "{}: {}: {:?}", self.path, self.reason, v),
+            None => write!(f, "{}: {}", self.path, self.reason),
+        }
+    }
+}
+
+impl std::error::Error for FieldError {}
+
+/// What reading a message produced besides the message itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ReadReport {
+    /// Persons that were malformed and skipped, with why (their index is in the path).
+    pub rejected_passengers: Vec<FieldError>,
+    /// Paths of special-category fields that were discarded on arrival (names only, never values).
+    pub special_category_discarded: Vec<String>,
+    /// Number of fields outside the contract that were dropped.
+    pub unknown_fields_dropped: usize,
+    /// Non-fatal remarks on the message (counts that do not add up, ...).
+    pub warnings: Vec<String>,
+}
+
+/// A message plus its read report.
+#[derive(Debug, Clone)]
+pub struct ReadMessage {
+    pub message: ApiMessage,
+    pub report: ReadReport,
+}
