@@ -14,10 +14,7 @@ pub fn folder_version(prefix: &str, dir: &Path, ext: &str) -> String {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     if let Ok(files) = files_with_extension(dir, ext) {
         for f in files {
-            f.strip_prefix(dir)
-                .unwrap_or(&f)
-                .to_string_lossy()
-                .hash(&mut h);
+            f.strip_prefix(dir).unwrap_or(&f).to_string_lossy().hash(&mut h);
             std::fs::read(&f).unwrap_or_default().hash(&mut h);
         }
     }
@@ -41,11 +38,7 @@ pub struct CatalogStats {
 }
 
 /// Load and validate; `today` decides what is reported as expired.
-pub fn open(
-    watchlists: &Path,
-    trends_dir: &Path,
-    today: NaiveDate,
-) -> Result<Catalog, (Vec<Problem>, Vec<Problem>)> {
+pub fn open(watchlists: &Path, trends_dir: &Path, today: NaiveDate) -> Result<Catalog, (Vec<Problem>, Vec<Problem>)> {
     let wl = watchlist::load_dir(watchlists, today);
     let tr = trends::load_dir(trends_dir, today);
     let mut problems = wl.problems;
@@ -63,10 +56,7 @@ pub fn open(
     };
     Ok(Catalog {
         watchlist: Watchlist::build(wl.entries, folder_version("wl", watchlists, "csv")),
-        trends: TrendSet {
-            version: folder_version("tr", trends_dir, "toml"),
-            trends: tr.trends,
-        },
+        trends: TrendSet { version: folder_version("tr", trends_dir, "toml"), trends: tr.trends },
         notices,
         stats,
     })

@@ -147,20 +147,14 @@ fn open_catalog(inputs: &Inputs) -> Result<catalog::Catalog> {
             for p in &problems {
                 eprintln!("error: {p}");
             }
-            bail!(
-                "{} problem(s) in watchlists or trends; run `paxscreen check` for details",
-                problems.len()
-            )
+            bail!("{} problem(s) in watchlists or trends; run `paxscreen check` for details", problems.len())
         }
     }
 }
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PAXSCREEN_LOG")
-                .unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("PAXSCREEN_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
     match run(Cli::parse()) {
@@ -194,57 +188,34 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 problems,
                 wl.notices.len() + tr.notices.len()
             );
-            Ok(if problems == 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
+            Ok(if problems == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
-        Command::Replay {
-            paths,
-            inputs,
-            out,
-            rejects,
-            scope,
-            threshold,
-            summary_json,
-        } => {
+        Command::Replay { paths, inputs, out, rejects, scope, threshold, summary_json } => {
             let scope = Scope::parse(&scope).map_err(anyhow::Error::msg)?;
             let cat = open_catalog(&inputs)?;
-            let screener =
-                Screener::new(cat.watchlist.with_threshold(threshold), cat.trends, scope);
+            let screener = Screener::new(cat.watchlist.with_threshold(threshold), cat.trends, scope);
             let files = collect_files(&paths)?;
             let hits_out: Box<dyn Write> = match &out {
                 Some(p) => Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(p)
-                        .with_context(|| format!("creating {}", p.display()))?,
+                    std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
                 )),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
             };
             let rejects_out: Option<Box<dyn Write>> = match &rejects {
                 Some(p) => Some(Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(p)
-                        .with_context(|| format!("creating {}", p.display()))?,
+                    std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
                 ))),
                 None => None,
             };
             let progress = (std::io::stderr().is_terminal() && files.len() > 20).then(|| {
                 let pb = indicatif::ProgressBar::new(files.len() as u64);
                 pb.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "{bar:40} {pos}/{len} files {elapsed_precise}",
-                    )
-                    .expect("valid template"),
+                    indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed_precise}")
+                        .expect("valid template"),
                 );
                 pb
             });
-            let (summary, rejections) = Replay {
-                screener: &screener,
-                hits_out,
-                rejects_out,
-                progress,
-            }
-            .run(&files)?;
+            let (summary, rejections) = Replay { screener: &screener, hits_out, rejects_out, progress }.run(&files)?;
             for r in rejections.iter().take(50) {
                 eprintln!("rejected: {}: {}", r.source, r.redacted);
             }
@@ -257,28 +228,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::GenerateWatchlist {
-            entries,
-            seed,
-            out,
-            date,
-        } => {
+        Command::GenerateWatchlist { entries, seed, out, date } => {
             let rows = generate::watchlist(entries, seed, parse_day(&date)?);
-            let f = std::fs::File::create(&out)
-                .with_context(|| format!("creating {}", out.display()))?;
+            let f = std::fs::File::create(&out).with_context(|| format!("creating {}", out.display()))?;
             generate::write_watchlist(&rows, std::io::BufWriter::new(f))?;
             eprintln!("wrote {} entries to {}", rows.len(), out.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Generate {
-            flights,
-            seed,
-            out,
-            date,
-            plant_from,
-            plant_seed,
-            plant_share,
-        } => {
+        Command::Generate { flights, seed, out, date, plant_from, plant_seed, plant_share } => {
             let day = parse_day(&date)?;
             let rows = match &plant_from {
                 None => Vec::new(),
@@ -290,14 +247,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     let rows = generate::watchlist(n, plant_seed, day);
                     // The rows must be the ones in the file: regenerate and compare ids and names.
                     let mut rdr = csv::Reader::from_path(p)?;
-                    for (rec, row) in rdr
-                        .deserialize::<std::collections::HashMap<String, String>>()
-                        .zip(&rows)
-                    {
+                    for (rec, row) in rdr.deserialize::<std::collections::HashMap<String, String>>().zip(&rows) {
                         let rec = rec?;
-                        if rec.get("entry_id") != Some(&row.entry_id)
-                            || rec.get("surname") != Some(&row.surname)
-                        {
+                        if rec.get("entry_id") != Some(&row.entry_id) || rec.get("surname") != Some(&row.surname) {
                             bail!("{} was not generated with --seed {plant_seed}: pass the seed given to generate-watchlist", p.display());
                         }
                     }
@@ -343,8 +295,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Recall { generated, hits } => {
-            let gen: serde_json::Value =
-                serde_json::from_slice(&std::fs::read(generated.join("generation.json"))?)?;
+            let gen: serde_json::Value = serde_json::from_slice(&std::fs::read(generated.join("generation.json"))?)?;
             let passengers = gen["passengers"].as_u64().unwrap_or(0) as f64;
             let planted = std::fs::read_to_string(generated.join("planted.jsonl"))?;
             let hits = std::fs::read_to_string(&hits)?;
@@ -352,13 +303,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&r)?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Names {
-            command: NamesCommand::Score { pairs },
-        } => {
+        Command::Names { command: NamesCommand::Score { pairs } } => {
             let input: Box<dyn std::io::Read> = match pairs {
-                Some(p) => Box::new(
-                    std::fs::File::open(&p).with_context(|| format!("opening {}", p.display()))?,
-                ),
+                Some(p) => Box::new(std::fs::File::open(&p).with_context(|| format!("opening {}", p.display()))?),
                 None => Box::new(std::io::stdin().lock()),
             };
             let mut rdr = csv::Reader::from_reader(input);
@@ -368,16 +315,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let rec = rec.with_context(|| format!("pairs line {}", i + 2))?;
                 let (a, b) = (rec.get(0).unwrap_or(""), rec.get(1).unwrap_or(""));
                 let s = paxscreen::matching::compare::name_score(a, b);
-                w.write_record([
-                    a,
-                    b,
-                    &format!("{s:.3}"),
-                    if s >= DEFAULT_THRESHOLD {
-                        "true"
-                    } else {
-                        "false"
-                    },
-                ])?;
+                w.write_record([a, b, &format!("{s:.3}"), if s >= DEFAULT_THRESHOLD { "true" } else { "false" }])?;
             }
             w.flush()?;
             Ok(ExitCode::SUCCESS)

@@ -156,11 +156,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(path: impl Into<String>, reason: impl Into<String>) -> Self {
-        FieldError {
-            path: path.into(),
-            reason: reason.into(),
-            value: None,
-        }
+        FieldError { path: path.into(), reason: reason.into(), value: None }
     }
     pub fn with_value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());

@@ -54,19 +54,11 @@ pub fn reference() -> &'static Reference {
         let mut rdr = csv::Reader::from_reader(COUNTRIES_CSV.as_bytes());
         for rec in rdr.records() {
             let rec = rec.expect("data/countries.csv is valid CSV (checked by tests)");
-            let c = Country {
-                alpha2: rec[0].to_string(),
-                alpha3: rec[1].to_string(),
-                name: rec[3].to_string(),
-            };
+            let c = Country { alpha2: rec[0].to_string(), alpha3: rec[1].to_string(), name: rec[3].to_string() };
             alpha3.insert(c.alpha3.clone(), c.alpha2.clone());
             by_alpha2.insert(c.alpha2.clone(), c);
         }
-        Reference {
-            airports,
-            by_alpha2,
-            alpha3,
-        }
+        Reference { airports, by_alpha2, alpha3 }
     })
 }
 
@@ -147,8 +139,8 @@ impl Reference {
 /// region from outside it (Directive 2004/82/EC, art. 3).
 pub const HOME_REGION_EU_SCHENGEN: &[&str] = &[
     // EU 27
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
-    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU", "MT",
+    "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
     // EU outermost regions with their own ISO 3166 code (part of the Union)
     "GF", "GP", "MQ", "RE", "YT", "MF", // Schengen states outside the EU
     "IS", "LI", "NO", "CH",
@@ -158,10 +150,7 @@ pub const HOME_REGION_EU_SCHENGEN: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     /// Flights whose departure airport lies outside the home region.
-    HomeRegion {
-        name: String,
-        countries: FxHashSet<String>,
-    },
+    HomeRegion { name: String, countries: FxHashSet<String> },
     /// Every flight (test data from elsewhere).
     All,
 }
@@ -184,18 +173,13 @@ impl Scope {
         match s {
             "eu-schengen" => Ok(Scope::eu_schengen()),
             "all" => Ok(Scope::All),
-            other => Err(format!(
-                "unknown scope {other:?}: expected eu-schengen or all"
-            )),
+            other => Err(format!("unknown scope {other:?}: expected eu-schengen or all")),
         }
     }
     pub fn eu_schengen() -> Scope {
         Scope::HomeRegion {
             name: "eu-schengen".into(),
-            countries: HOME_REGION_EU_SCHENGEN
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            countries: HOME_REGION_EU_SCHENGEN.iter().map(|s| s.to_string()).collect(),
         }
     }
     pub fn name(&self) -> &str {
@@ -209,9 +193,9 @@ impl Scope {
             Scope::All => ScopeDecision::InScope,
             Scope::HomeRegion { countries, .. } => match reference().airport(departure_airport) {
                 None => ScopeDecision::UnknownAirport,
-                Some(a) if countries.contains(&a.country_alpha2) => ScopeDecision::OutOfScope {
-                    departure_country: a.country_alpha2.clone(),
-                },
+                Some(a) if countries.contains(&a.country_alpha2) => {
+                    ScopeDecision::OutOfScope { departure_country: a.country_alpha2.clone() }
+                }
                 Some(_) => ScopeDecision::InScope,
             },
         }
@@ -245,24 +229,9 @@ mod tests {
     fn scope_by_departure_country() {
         let s = Scope::eu_schengen();
         assert_eq!(s.decide("YYZ"), ScopeDecision::InScope);
-        assert_eq!(
-            s.decide("FRA"),
-            ScopeDecision::OutOfScope {
-                departure_country: "DE".into()
-            }
-        );
-        assert_eq!(
-            s.decide("ZRH"),
-            ScopeDecision::OutOfScope {
-                departure_country: "CH".into()
-            }
-        );
-        assert_eq!(
-            s.decide("DUB"),
-            ScopeDecision::OutOfScope {
-                departure_country: "IE".into()
-            }
-        );
+        assert_eq!(s.decide("FRA"), ScopeDecision::OutOfScope { departure_country: "DE".into() });
+        assert_eq!(s.decide("ZRH"), ScopeDecision::OutOfScope { departure_country: "CH".into() });
+        assert_eq!(s.decide("DUB"), ScopeDecision::OutOfScope { departure_country: "IE".into() });
         assert_eq!(s.decide("LHR"), ScopeDecision::InScope);
         assert_eq!(s.decide("QQQ"), ScopeDecision::UnknownAirport);
         assert_eq!(Scope::All.decide("FRA"), ScopeDecision::InScope);

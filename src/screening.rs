@@ -65,22 +65,13 @@ pub struct Screener {
 /// What screening one message gave.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Screened {
-        hits: Vec<Hit>,
-        unknown_airport: bool,
-    },
-    OutOfScope {
-        departure_country: String,
-    },
+    Screened { hits: Vec<Hit>, unknown_airport: bool },
+    OutOfScope { departure_country: String },
 }
 
 impl Screener {
     pub fn new(watchlist: Watchlist, trends: TrendSet, scope: Scope) -> Screener {
-        Screener {
-            watchlist: ArcSwap::from_pointee(watchlist),
-            trends: ArcSwap::from_pointee(trends),
-            scope,
-        }
+        Screener { watchlist: ArcSwap::from_pointee(watchlist), trends: ArcSwap::from_pointee(trends), scope }
     }
 
     /// Swap in a new watchlist version atomically; screening in flight keeps the old one.
@@ -102,16 +93,11 @@ impl Screener {
 
     pub fn screen(&self, m: &ApiMessage) -> Outcome {
         let unknown_airport = match self.scope.decide(&m.flight.departure_airport) {
-            ScopeDecision::OutOfScope { departure_country } => {
-                return Outcome::OutOfScope { departure_country }
-            }
+            ScopeDecision::OutOfScope { departure_country } => return Outcome::OutOfScope { departure_country },
             ScopeDecision::UnknownAirport => true,
             ScopeDecision::InScope => false,
         };
-        Outcome::Screened {
-            hits: self.screen_passengers(m),
-            unknown_airport,
-        }
+        Outcome::Screened { hits: self.screen_passengers(m), unknown_airport }
     }
 
     /// Screen every passenger of the message, whatever its scope.
@@ -120,12 +106,7 @@ impl Screener {
         let ts = self.trends.load();
         let day = m.flight.departure_date();
         let ctx = TrendContext::new(m);
-        let active: Vec<(usize, &Trend)> = ts
-            .trends
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.is_active_on(day))
-            .collect();
+        let active: Vec<(usize, &Trend)> = ts.trends.iter().enumerate().filter(|(_, t)| t.is_active_on(day)).collect();
         let mut hits = Vec::new();
         let base = |kind| Hit {
             kind,
@@ -140,12 +121,7 @@ impl Screener {
             version: String::new(),
             score: 0.0,
             threshold: 0.0,
-            explanation: Explanation::Trend(TrendMatch {
-                trend: 0,
-                score: 0,
-                threshold: 0,
-                matched: vec![],
-            }),
+            explanation: Explanation::Trend(TrendMatch { trend: 0, score: 0, threshold: 0, matched: vec![] }),
         };
         for p in &m.passengers {
             let prepared = PreparedPassenger::new(p);

@@ -166,19 +166,19 @@ pub fn load_dir(dir: &Path, today: NaiveDate) -> LoadedTrends {
                             file: name,
                             line: 0,
                             column: Some("valid_until".into()),
-                            message: format!("trend {} expired on {}: loaded, never screens flights after that date", t.id, t.valid_until),
+                            message: format!(
+                                "trend {} expired on {}: loaded, never screens flights after that date",
+                                t.id, t.valid_until
+                            ),
                         });
                     }
                     out.trends.push(t)
                 }
                 Err(mut ps) => out.problems.append(&mut ps),
             },
-            Err(e) => out.problems.push(Problem {
-                file: name,
-                line: 0,
-                column: None,
-                message: format!("cannot read: {e}"),
-            }),
+            Err(e) => {
+                out.problems.push(Problem { file: name, line: 0, column: None, message: format!("cannot read: {e}") })
+            }
         }
     }
     let mut seen = FxHashMap::default();
@@ -213,34 +213,21 @@ pub fn parse_trend(text: &str, file: &str) -> Result<Trend, Vec<Problem>> {
         message,
     };
     let tf: TrendFile = toml::from_str(text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| text[..s.start.min(text.len())].lines().count().max(1) as u64)
-            .unwrap_or(0);
+        let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1) as u64).unwrap_or(0);
         let msg = e.message().to_string();
         // Name special-category data as such, even when it is an unknown key.
-        let special = msg
-            .split('`')
-            .nth(1)
-            .filter(|k| is_special_category(k))
-            .map(|k| k.to_string());
+        let special = msg.split('`').nth(1).filter(|k| is_special_category(k)).map(|k| k.to_string());
         match special {
-            Some(k) => vec![p(
-                line,
-                Some(&k),
-                "special-category personal data (GDPR art. 9) is never used in trends".into(),
-            )],
+            Some(k) => {
+                vec![p(line, Some(&k), "special-category personal data (GDPR art. 9) is never used in trends".into())]
+            }
             None => vec![p(line, None, msg)],
         }
     })?;
     let mut problems = Vec::new();
     let date = |s: &str, col: &str, problems: &mut Vec<Problem>| {
         crate::formats::api_json::parse_date(s).or_else(|| {
-            problems.push(p(
-                line_of(text, col, 0),
-                Some(col),
-                format!("not YYYY-MM-DD: {s:?}"),
-            ));
+            problems.push(p(line_of(text, col, 0), Some(col), format!("not YYYY-MM-DD: {s:?}")));
             None
         })
     };
@@ -248,19 +235,11 @@ pub fn parse_trend(text: &str, file: &str) -> Result<Trend, Vec<Problem>> {
     let valid_until = date(&tf.valid_until, "valid_until", &mut problems);
     if let (Some(a), Some(b)) = (valid_from, valid_until) {
         if b < a {
-            problems.push(p(
-                line_of(text, "valid_until", 0),
-                Some("valid_until"),
-                "is before valid_from".into(),
-            ));
+            problems.push(p(line_of(text, "valid_until", 0), Some("valid_until"), "is before valid_from".into()));
         }
     }
     if tf.id.trim().is_empty() {
-        problems.push(p(
-            line_of(text, "id", 0),
-            Some("id"),
-            "must not be empty".into(),
-        ));
+        problems.push(p(line_of(text, "id", 0), Some("id"), "must not be empty".into()));
     }
     if tf.justification.trim().is_empty() {
         problems.push(p(
@@ -270,18 +249,10 @@ pub fn parse_trend(text: &str, file: &str) -> Result<Trend, Vec<Problem>> {
         ));
     }
     if tf.threshold <= 0 {
-        problems.push(p(
-            line_of(text, "threshold", 0),
-            Some("threshold"),
-            "must be a positive integer".into(),
-        ));
+        problems.push(p(line_of(text, "threshold", 0), Some("threshold"), "must be a positive integer".into()));
     }
     if tf.characteristic.is_empty() {
-        problems.push(p(
-            0,
-            Some("characteristic"),
-            "a trend needs at least one characteristic".into(),
-        ));
+        problems.push(p(0, Some("characteristic"), "a trend needs at least one characteristic".into()));
     }
     let mut chars = Vec::new();
     for (i, c) in tf.characteristic.iter().enumerate() {
@@ -291,10 +262,7 @@ pub fn parse_trend(text: &str, file: &str) -> Result<Trend, Vec<Problem>> {
             problems.push(p(
                 line,
                 Some(&col),
-                format!(
-                    "{:?} is special-category personal data (GDPR art. 9): never used in trends",
-                    c.field
-                ),
+                format!("{:?} is special-category personal data (GDPR art. 9): never used in trends", c.field),
             ));
             continue;
         }
@@ -303,36 +271,28 @@ pub fn parse_trend(text: &str, file: &str) -> Result<Trend, Vec<Problem>> {
             continue;
         };
         if c.weight <= 0 || c.weight > u32::MAX as i64 {
-            problems.push(p(
-                line,
-                Some(&format!("characteristic[{i}].weight")),
-                "must be a positive integer".into(),
-            ));
+            problems.push(p(line, Some(&format!("characteristic[{i}].weight")), "must be a positive integer".into()));
             continue;
         }
         let op: Op = match toml::Value::String(c.op.clone()).try_into() {
             Ok(op) => op,
             Err(_) => {
-                problems.push(p(line, Some(&format!("characteristic[{i}].op")), format!("unknown operator {:?}: eq, ne, in, not_in, lt, le, gt, ge, between, prefix", c.op)));
+                problems.push(p(
+                    line,
+                    Some(&format!("characteristic[{i}].op")),
+                    format!("unknown operator {:?}: eq, ne, in, not_in, lt, le, gt, ge, between, prefix", c.op),
+                ));
                 continue;
             }
         };
         match operand(kind, op, &c.value) {
-            Ok(value) => chars.push(Characteristic {
-                field: c.field.clone(),
-                op,
-                value,
-                weight: c.weight as u32,
-            }),
+            Ok(value) => chars.push(Characteristic { field: c.field.clone(), op, value, weight: c.weight as u32 }),
             Err(why) => problems.push(p(line, Some(&format!("characteristic[{i}].value")), why)),
         }
     }
     if problems.is_empty() {
-        let support: u64 = chars
-            .iter()
-            .filter(|c| SUPPORT_ONLY.contains(&c.field.as_str()))
-            .map(|c| c.weight as u64)
-            .sum();
+        let support: u64 =
+            chars.iter().filter(|c| SUPPORT_ONLY.contains(&c.field.as_str())).map(|c| c.weight as u64).sum();
         let all: u64 = chars.iter().map(|c| c.weight as u64).sum();
         if support >= tf.threshold as u64 {
             problems.push(p(
@@ -398,21 +358,13 @@ fn operand(kind: Kind, op: Op, v: &toml::Value) -> Result<Operand, String> {
     }
     match (kind, op) {
         (Kind::Contains, Op::Eq) => Ok(Operand::Text(text(v)?)),
-        (Kind::Contains, Op::In) => Ok(Operand::Texts(
-            list(v)?.iter().map(text).collect::<Result<_, _>>()?,
-        )),
-        (Kind::Contains, _) => {
-            Err("flight.itinerary_contains takes eq (one airport) or in (a list)".into())
-        }
+        (Kind::Contains, Op::In) => Ok(Operand::Texts(list(v)?.iter().map(text).collect::<Result<_, _>>()?)),
+        (Kind::Contains, _) => Err("flight.itinerary_contains takes eq (one airport) or in (a list)".into()),
         (Kind::Text, Op::Eq | Op::Ne | Op::Prefix) => Ok(Operand::Text(text(v)?)),
-        (Kind::Text, Op::In | Op::NotIn) => Ok(Operand::Texts(
-            list(v)?.iter().map(text).collect::<Result<_, _>>()?,
-        )),
+        (Kind::Text, Op::In | Op::NotIn) => Ok(Operand::Texts(list(v)?.iter().map(text).collect::<Result<_, _>>()?)),
         (Kind::Text, _) => Err(format!("operator {op:?} does not apply to a text field")),
         (_, Op::Prefix) => Err("prefix applies to text fields only".into()),
-        (_, Op::In | Op::NotIn) => Ok(Operand::Numbers(
-            list(v)?.iter().map(ordinal).collect::<Result<_, _>>()?,
-        )),
+        (_, Op::In | Op::NotIn) => Ok(Operand::Numbers(list(v)?.iter().map(ordinal).collect::<Result<_, _>>()?)),
         (_, Op::Between) => {
             let l = list(v)?;
             if l.len() != 2 {
@@ -456,10 +408,7 @@ impl<'a> TrendContext<'a> {
                 *party_sizes.entry(l).or_default() += 1;
             }
         }
-        TrendContext {
-            message,
-            party_sizes,
-        }
+        TrendContext { message, party_sizes }
     }
 
     fn observe(&self, p: &Passenger, field: &str) -> Option<Observed> {
@@ -489,34 +438,22 @@ impl<'a> TrendContext<'a> {
             "flight.carrier" => t(&f.carrier),
             "flight.number" => t(&f.number),
             "flight.departure_airport" => t(&f.departure_airport),
-            "flight.departure_time" => Some(Observed::Number(
-                f.departure_time.date_naive().num_days_from_ce() as f64,
-            )),
+            "flight.departure_time" => Some(Observed::Number(f.departure_time.date_naive().num_days_from_ce() as f64)),
             "flight.arrival_airport" => t(&f.arrival_airport),
-            "flight.arrival_time" => Some(Observed::Number(
-                f.arrival_time.date_naive().num_days_from_ce() as f64,
-            )),
+            "flight.arrival_time" => Some(Observed::Number(f.arrival_time.date_naive().num_days_from_ce() as f64)),
             "flight.entry_point" => t(&f.entry_point),
             "flight.itinerary" => t(&f.itinerary.join("-")),
             "flight.total_passengers" => Some(Observed::Number(f.total_passengers as f64)),
-            "age_years" => p
-                .date_of_birth
-                .and_then(|b| day.years_since(b))
-                .map(|y| Observed::Number(y as f64)),
-            "document.days_since_issue" => doc?
-                .issue_date
-                .map(|d| Observed::Number((day - d).num_days() as f64)),
-            "document.days_to_expiry" => doc?
-                .expiry_date
-                .map(|d| Observed::Number((d - day).num_days() as f64)),
+            "age_years" => p.date_of_birth.and_then(|b| day.years_since(b)).map(|y| Observed::Number(y as f64)),
+            "document.days_since_issue" => doc?.issue_date.map(|d| Observed::Number((day - d).num_days() as f64)),
+            "document.days_to_expiry" => doc?.expiry_date.map(|d| Observed::Number((d - day).num_days() as f64)),
             "flight.itinerary_contains" => Some(Observed::List(f.itinerary.clone())),
-            "pnr.party_size" => p
-                .pnr_locator
-                .as_deref()
-                .map(|l| Observed::Number(*self.party_sizes.get(l).unwrap_or(&1) as f64)),
-            "flight.hours_to_arrival" => Some(Observed::Number(
-                (f.arrival_time - m.sent_at).num_minutes() as f64 / 60.0,
-            )),
+            "pnr.party_size" => {
+                p.pnr_locator.as_deref().map(|l| Observed::Number(*self.party_sizes.get(l).unwrap_or(&1) as f64))
+            }
+            "flight.hours_to_arrival" => {
+                Some(Observed::Number((f.arrival_time - m.sent_at).num_minutes() as f64 / 60.0))
+            }
             _ => None,
         }
     }
@@ -595,11 +532,6 @@ impl Trend {
                 }
             }
         }
-        (score >= self.threshold).then(|| TrendMatch {
-            trend: idx,
-            score,
-            threshold: self.threshold,
-            matched,
-        })
+        (score >= self.threshold).then(|| TrendMatch { trend: idx, score, threshold: self.threshold, matched })
     }
 }

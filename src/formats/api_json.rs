@@ -14,14 +14,7 @@ use serde_json::{Map, Value};
 
 pub const SCHEMA: &str = "paxscreen.api/1";
 
-const MESSAGE_FIELDS: &[&str] = &[
-    "schema",
-    "message_id",
-    "sent_at",
-    "sender",
-    "flight",
-    "passengers",
-];
+const MESSAGE_FIELDS: &[&str] = &["schema", "message_id", "sent_at", "sender", "flight", "passengers"];
 const FLIGHT_FIELDS: &[&str] = &[
     "carrier",
     "number",
@@ -45,25 +38,14 @@ const PASSENGER_FIELDS: &[&str] = &[
     "document",
     "pnr_locator",
 ];
-const DOCUMENT_FIELDS: &[&str] = &[
-    "type",
-    "number",
-    "issuing_country",
-    "issue_date",
-    "expiry_date",
-];
+const DOCUMENT_FIELDS: &[&str] = &["type", "number", "issuing_country", "issue_date", "expiry_date"];
 
 /// Read one JSON message.
 pub fn read(bytes: &[u8]) -> ReadResult {
     let value: Value = serde_json::from_slice(bytes).map_err(|e| MessageError::Syntax {
         line: e.line(),
         column: e.column(),
-        reason: e
-            .to_string()
-            .split(" at line")
-            .next()
-            .unwrap_or_default()
-            .to_string(),
+        reason: e.to_string().split(" at line").next().unwrap_or_default().to_string(),
     })?;
     read_value(value)
 }
@@ -78,11 +60,9 @@ pub fn read_value(value: Value) -> ReadResult {
 
     let schema = req_str(&obj, "", "schema")?;
     if schema != SCHEMA {
-        return Err(
-            FieldError::new("schema", format!("unsupported schema, expected {SCHEMA:?}"))
-                .with_value(schema)
-                .into(),
-        );
+        return Err(FieldError::new("schema", format!("unsupported schema, expected {SCHEMA:?}"))
+            .with_value(schema)
+            .into());
     }
     let message_id = req_str(&obj, "", "message_id")?;
     let sent_at = req_time(&obj, "", "sent_at")?;
@@ -118,31 +98,16 @@ pub fn read_value(value: Value) -> ReadResult {
             passengers.len() + report.rejected_passengers.len()
         ));
     }
-    Ok(ReadMessage {
-        message: ApiMessage {
-            message_id,
-            sent_at,
-            sender,
-            flight,
-            passengers,
-        },
-        report,
-    })
+    Ok(ReadMessage { message: ApiMessage { message_id, sent_at, sender, flight, passengers }, report })
 }
 
 /// Drop special-category and unknown fields of one object, recording them.
 fn sweep(obj: &mut Map<String, Value>, prefix: &str, known: &[&str], report: &mut ReadReport) {
-    let keys: Vec<String> = obj
-        .keys()
-        .filter(|k| !known.contains(&k.as_str()))
-        .cloned()
-        .collect();
+    let keys: Vec<String> = obj.keys().filter(|k| !known.contains(&k.as_str())).cloned().collect();
     for k in keys {
         obj.remove(&k);
         if is_special_category(&k) {
-            report
-                .special_category_discarded
-                .push(format!("{prefix}{k}"));
+            report.special_category_discarded.push(format!("{prefix}{k}"));
         } else {
             report.unknown_fields_dropped += 1;
         }
@@ -154,36 +119,16 @@ fn read_flight(f: &Map<String, Value>) -> Result<Flight, FieldError> {
     let carrier = req_code(f, p, "carrier", is_carrier, "not an IATA airline code")?;
     let number = req_str(f, p, "number")?;
     if !(3..=8).contains(&number.len()) || !number.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(FieldError::new(
-            "flight.number",
-            "not a flight number (carrier code and 1-4 digits)",
-        )
-        .with_value(number));
+        return Err(
+            FieldError::new("flight.number", "not a flight number (carrier code and 1-4 digits)").with_value(number)
+        );
     }
-    let departure_airport = req_code(
-        f,
-        p,
-        "departure_airport",
-        is_iata_airport,
-        "not an IATA airport code",
-    )?;
+    let departure_airport = req_code(f, p, "departure_airport", is_iata_airport, "not an IATA airport code")?;
     let departure_time = req_time(f, p, "departure_time")?;
-    let arrival_airport = req_code(
-        f,
-        p,
-        "arrival_airport",
-        is_iata_airport,
-        "not an IATA airport code",
-    )?;
+    let arrival_airport = req_code(f, p, "arrival_airport", is_iata_airport, "not an IATA airport code")?;
     let arrival_time = req_time(f, p, "arrival_time")?;
-    let entry_point = opt_code(
-        f,
-        p,
-        "entry_point",
-        is_iata_airport,
-        "not an IATA airport code",
-    )?
-    .unwrap_or_else(|| arrival_airport.clone());
+    let entry_point = opt_code(f, p, "entry_point", is_iata_airport, "not an IATA airport code")?
+        .unwrap_or_else(|| arrival_airport.clone());
     let itinerary = match f.get("itinerary") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(a)) => {
@@ -193,52 +138,32 @@ fn read_flight(f: &Map<String, Value>) -> Result<Flight, FieldError> {
                 match v {
                     Value::String(s) if is_iata_airport(s) => out.push(s.clone()),
                     Value::String(s) => {
-                        return Err(
-                            FieldError::new(path, "not an IATA airport code").with_value(s.clone())
-                        )
+                        return Err(FieldError::new(path, "not an IATA airport code").with_value(s.clone()))
                     }
                     _ => return Err(FieldError::new(path, "must be a string")),
                 }
             }
             out
         }
-        Some(_) => {
-            return Err(FieldError::new(
-                "flight.itinerary",
-                "must be an array of IATA airport codes",
-            ))
-        }
+        Some(_) => return Err(FieldError::new("flight.itinerary", "must be an array of IATA airport codes")),
     };
     let total_passengers = match f.get("total_passengers") {
         Some(Value::Number(n)) => match n.as_u64() {
             Some(v) if v <= u32::MAX as u64 => v as u32,
             _ => {
-                return Err(FieldError::new(
-                    "flight.total_passengers",
-                    "must be a non-negative integer",
-                )
-                .with_value(n.to_string()))
+                return Err(FieldError::new("flight.total_passengers", "must be a non-negative integer")
+                    .with_value(n.to_string()))
             }
         },
         Some(v) => {
-            return Err(FieldError::new(
-                "flight.total_passengers",
-                "must be a non-negative integer",
+            return Err(
+                FieldError::new("flight.total_passengers", "must be a non-negative integer").with_value(v.to_string())
             )
-            .with_value(v.to_string()))
         }
-        None => {
-            return Err(FieldError::new(
-                "flight.total_passengers",
-                "missing required field",
-            ))
-        }
+        None => return Err(FieldError::new("flight.total_passengers", "missing required field")),
     };
     if arrival_time < departure_time {
-        return Err(FieldError::new(
-            "flight.arrival_time",
-            "is before flight.departure_time",
-        ));
+        return Err(FieldError::new("flight.arrival_time", "is before flight.departure_time"));
     }
     Ok(Flight {
         carrier,
@@ -253,26 +178,15 @@ fn read_flight(f: &Map<String, Value>) -> Result<Flight, FieldError> {
     })
 }
 
-fn read_passenger(
-    v: Value,
-    index: usize,
-    p: &str,
-    report: &mut ReadReport,
-) -> Result<Passenger, FieldError> {
+fn read_passenger(v: Value, index: usize, p: &str, report: &mut ReadReport) -> Result<Passenger, FieldError> {
     let Value::Object(mut o) = v else {
-        return Err(FieldError::new(
-            format!("passengers[{index}]"),
-            "must be an object",
-        ));
+        return Err(FieldError::new(format!("passengers[{index}]"), "must be an object"));
     };
     sweep(&mut o, p, PASSENGER_FIELDS, report);
     let role_s = req_str(&o, p, "role")?;
     let role = Role::parse(&role_s).ok_or_else(|| {
-        FieldError::new(
-            format!("{p}role"),
-            "expected passenger, crew, transit_passenger or transit_crew",
-        )
-        .with_value(role_s)
+        FieldError::new(format!("{p}role"), "expected passenger, crew, transit_passenger or transit_crew")
+            .with_value(role_s)
     })?;
     let surname = req_str(&o, p, "surname")?;
     if surname.trim().is_empty() {
@@ -281,26 +195,15 @@ fn read_passenger(
     let given_names = opt_str(&o, p, "given_names")?.filter(|s| !s.trim().is_empty());
     let gender = match opt_str(&o, p, "gender")? {
         None => None,
-        Some(g) => Some(Gender::parse(&g).ok_or_else(|| {
-            FieldError::new(format!("{p}gender"), "expected M, F, X or U").with_value(g)
-        })?),
+        Some(g) => Some(
+            Gender::parse(&g)
+                .ok_or_else(|| FieldError::new(format!("{p}gender"), "expected M, F, X or U").with_value(g))?,
+        ),
     };
     let date_of_birth = opt_date(&o, p, "date_of_birth")?;
     let nationality = opt_country(&o, p, "nationality")?;
-    let embarkation = opt_code(
-        &o,
-        p,
-        "embarkation",
-        is_iata_airport,
-        "not an IATA airport code",
-    )?;
-    let debarkation = opt_code(
-        &o,
-        p,
-        "debarkation",
-        is_iata_airport,
-        "not an IATA airport code",
-    )?;
+    let embarkation = opt_code(&o, p, "embarkation", is_iata_airport, "not an IATA airport code")?;
+    let debarkation = opt_code(&o, p, "debarkation", is_iata_airport, "not an IATA airport code")?;
     let document = match o.remove("document") {
         None | Some(Value::Null) => None,
         Some(Value::Object(mut d)) => {
@@ -315,10 +218,7 @@ fn read_passenger(
             };
             if let (Some(i), Some(e)) = (doc.issue_date, doc.expiry_date) {
                 if e < i {
-                    return Err(FieldError::new(
-                        format!("{dp}expiry_date"),
-                        "is before document.issue_date",
-                    ));
+                    return Err(FieldError::new(format!("{dp}expiry_date"), "is before document.issue_date"));
                 }
             }
             Some(doc)
@@ -346,9 +246,7 @@ pub fn is_iata_airport(s: &str) -> bool {
 }
 
 pub fn is_carrier(s: &str) -> bool {
-    (s.len() == 2 || s.len() == 3)
-        && s.bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    (s.len() == 2 || s.len() == 3) && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 fn req_str(o: &Map<String, Value>, p: &str, k: &str) -> Result<String, FieldError> {
@@ -359,22 +257,12 @@ fn opt_str(o: &Map<String, Value>, p: &str, k: &str) -> Result<Option<String>, F
     match o.get(k) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(v) => Err(FieldError::new(
-            format!("{p}{k}"),
-            format!("must be a string, found {}", kind(v)),
-        )),
+        Some(v) => Err(FieldError::new(format!("{p}{k}"), format!("must be a string, found {}", kind(v)))),
     }
 }
 
-fn req_code(
-    o: &Map<String, Value>,
-    p: &str,
-    k: &str,
-    ok: fn(&str) -> bool,
-    why: &str,
-) -> Result<String, FieldError> {
-    opt_code(o, p, k, ok, why)?
-        .ok_or_else(|| FieldError::new(format!("{p}{k}"), "missing required field"))
+fn req_code(o: &Map<String, Value>, p: &str, k: &str, ok: fn(&str) -> bool, why: &str) -> Result<String, FieldError> {
+    opt_code(o, p, k, ok, why)?.ok_or_else(|| FieldError::new(format!("{p}{k}"), "missing required field"))
 }
 
 fn opt_code(
@@ -408,9 +296,9 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 fn opt_date(o: &Map<String, Value>, p: &str, k: &str) -> Result<Option<NaiveDate>, FieldError> {
     match opt_str(o, p, k)? {
         None => Ok(None),
-        Some(s) => parse_date(&s)
-            .map(Some)
-            .ok_or_else(|| FieldError::new(format!("{p}{k}"), "not a date").with_value(s)),
+        Some(s) => {
+            parse_date(&s).map(Some).ok_or_else(|| FieldError::new(format!("{p}{k}"), "not a date").with_value(s))
+        }
     }
 }
 
@@ -418,11 +306,7 @@ fn opt_country(o: &Map<String, Value>, p: &str, k: &str) -> Result<Option<String
     match opt_str(o, p, k)? {
         None => Ok(None),
         Some(s) => reference().normalise_country(&s).map(Some).ok_or_else(|| {
-            FieldError::new(
-                format!("{p}{k}"),
-                "not an ISO 3166-1 alpha-3 or ICAO 9303 country code",
-            )
-            .with_value(s)
+            FieldError::new(format!("{p}{k}"), "not an ISO 3166-1 alpha-3 or ICAO 9303 country code").with_value(s)
         }),
     }
 }

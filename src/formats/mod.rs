@@ -16,9 +16,7 @@ pub enum Format {
 /// Tell the format of a message from its first bytes: JSON starts with `{`,
 /// PAXLST with `UNA` or `UNB` (or `UNH` for a bare message).
 pub fn detect(bytes: &[u8]) -> Option<Format> {
-    let start = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF)?;
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF)?;
     let rest = &bytes[start..];
     if rest.starts_with(b"{") {
         Some(Format::Json)
@@ -33,11 +31,7 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum MessageError {
     #[error("not valid JSON at line {line}, column {column}: {reason}")]
-    Syntax {
-        line: usize,
-        column: usize,
-        reason: String,
-    },
+    Syntax { line: usize, column: usize, reason: String },
     #[error("{0}")]
     Field(#[from] FieldError),
     #[error("unrecognised format: neither a JSON object nor a UN/EDIFACT interchange")]

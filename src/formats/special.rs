@@ -40,13 +40,7 @@ const SPECIAL_WORDS: &[&str] = &[
 ];
 
 /// Whole field names (after normalising) that are special-category.
-const SPECIAL_NAMES: &[&str] = &[
-    "facial_image",
-    "sex_life",
-    "sexual_orientation",
-    "trade_union",
-    "political_opinion",
-];
+const SPECIAL_NAMES: &[&str] = &["facial_image", "sex_life", "sexual_orientation", "trade_union", "political_opinion"];
 
 /// Is this field name (any case, any of `_ - .` or camelCase) special-category?
 pub fn is_special_category(field: &str) -> bool {
@@ -64,15 +58,10 @@ pub fn is_special_category(field: &str) -> bool {
         }
     }
     // Trend fields use dotted paths: `document.type`; judge the last part and every word.
-    if SPECIAL_NAMES
-        .iter()
-        .any(|n| norm == *n || norm.ends_with(&format!("_{n}")))
-    {
+    if SPECIAL_NAMES.iter().any(|n| norm == *n || norm.ends_with(&format!("_{n}"))) {
         return true;
     }
-    norm.split('_')
-        .filter(|w| !w.is_empty())
-        .any(|w| SPECIAL_WORDS.contains(&w))
+    norm.split('_').filter(|w| !w.is_empty()).any(|w| SPECIAL_WORDS.contains(&w))
 }
 
 #[cfg(test)]

@@ -101,6 +101,26 @@ fn document_number(rng: &mut Rng8) -> String {
     s
 }
 
+/// A surname of the culture: now and then one of the common ones of the
+/// pool, mostly a new one made of the start of one and the end of another
+/// (KOWAL + CZYK), so that a large population has the spread of surnames
+/// real populations have rather than a few hundred names shared by all.
+fn surname(rng: &mut Rng8, pool: &[String]) -> String {
+    let a = pick(rng, pool);
+    if rng.gen_bool(0.1) {
+        return a.clone();
+    }
+    let b = pick(rng, pool);
+    let ac: Vec<char> = a.chars().collect();
+    let bc: Vec<char> = b.chars().collect();
+    if ac.len() < 4 || bc.len() < 4 || a.contains(' ') || b.contains(' ') {
+        return a.clone();
+    }
+    let head = rng.gen_range(2..ac.len() - 1);
+    let tail = rng.gen_range(2..bc.len() - 1);
+    ac[..head].iter().chain(bc[bc.len() - tail..].iter()).collect()
+}
+
 /// A random person of culture `ci`.
 pub fn person(rng: &mut Rng8, pools: &[Pools], ci: usize, born_from: i32, born_to: i32) -> Person {
     let p = &pools[ci];
@@ -109,34 +129,24 @@ pub fn person(rng: &mut Rng8, pools: &[Pools], ci: usize, born_from: i32, born_t
     let first = pick(rng, given_pool).clone();
     let (surname, given) = match p.culture.pattern {
         Pattern::Western | Pattern::Greek => {
-            let s = pick(rng, &p.surnames).clone();
-            let g = if rng.gen_bool(0.3) {
-                format!("{first} {}", pick(rng, given_pool))
-            } else {
-                first
-            };
+            let s = surname(rng, &p.surnames);
+            let second = pick(rng, given_pool);
+            let g = if rng.gen_bool(0.3) && *second != first { format!("{first} {second}") } else { first };
             (s, g)
         }
         Pattern::EastSlavic => {
-            let s = pick(rng, &p.surnames).clone();
+            let s = surname(rng, &p.surnames);
             let s = if female { feminine_slavic(&s) } else { s };
             let g = if rng.gen_bool(0.5) {
-                format!(
-                    "{first} {}",
-                    patronymic(pick::<String>(rng, &p.male), female)
-                )
+                format!("{first} {}", patronymic(pick::<String>(rng, &p.male), female))
             } else {
                 first
             };
             (s, g)
         }
         Pattern::Arabic => {
-            let s = pick(rng, &p.surnames).clone();
-            let g = if rng.gen_bool(0.6) {
-                format!("{first} {}", pick(rng, &p.male))
-            } else {
-                first
-            };
+            let s = surname(rng, &p.surnames);
+            let g = if rng.gen_bool(0.6) { format!("{first} {}", pick(rng, &p.male)) } else { first };
             (s, g)
         }
         Pattern::Iberian => {
@@ -145,20 +155,13 @@ pub fn person(rng: &mut Rng8, pools: &[Pools], ci: usize, born_from: i32, born_t
             } else {
                 pick(rng, &p.surnames).clone()
             };
-            let g = if rng.gen_bool(0.4) {
-                format!("{first} {}", pick(rng, given_pool))
-            } else {
-                first
-            };
+            let g = if rng.gen_bool(0.4) { format!("{first} {}", pick(rng, given_pool)) } else { first };
             (s, g)
         }
         Pattern::Chinese => {
             let s = pick(rng, &p.surnames).clone();
-            let g = if rng.gen_bool(0.7) {
-                format!("{first}{}", pick(rng, given_pool))
-            } else {
-                first
-            };
+            let syllables = if rng.gen_bool(0.5) { &p.male } else { &p.female };
+            let g = if rng.gen_bool(0.7) { format!("{first}{}", pick(rng, syllables).to_lowercase()) } else { first };
             (s, g)
         }
     };
@@ -209,17 +212,10 @@ const ROMANISATIONS: &[(&str, &str)] = &[
 
 /// Rewrite one (Latin) name with another romanisation, if one applies.
 pub fn romanise_differently(rng: &mut Rng8, latin: &str) -> Option<String> {
-    let applicable: Vec<&(&str, &str)> = ROMANISATIONS
-        .iter()
-        .filter(|(a, _)| latin.contains(a))
-        .collect();
+    let applicable: Vec<&(&str, &str)> = ROMANISATIONS.iter().filter(|(a, _)| latin.contains(a)).collect();
     let (a, b) = applicable.choose(rng)?;
     // Replace one occurrence, not the first letter's.
-    let idxs: Vec<usize> = latin
-        .match_indices(a)
-        .map(|(i, _)| i)
-        .filter(|i| *i > 0 || a.len() > 1)
-        .collect();
+    let idxs: Vec<usize> = latin.match_indices(a).map(|(i, _)| i).filter(|i| *i > 0 || a.len() > 1).collect();
     let i = *idxs.choose(rng)?;
     Some(format!("{}{}{}", &latin[..i], b, &latin[i + a.len()..]))
 }
@@ -242,11 +238,7 @@ pub fn typo(rng: &mut Rng8, s: &str) -> String {
         _ => b.insert(i, b[i]),
     }
     let t = String::from_utf8(b).unwrap_or_default();
-    toks.iter()
-        .enumerate()
-        .map(|(k, x)| if k == ti { t.as_str() } else { x })
-        .collect::<Vec<_>>()
-        .join(" ")
+    toks.iter().enumerate().map(|(k, x)| if k == ti { t.as_str() } else { x }).collect::<Vec<_>>().join(" ")
 }
 
 /// A watchlist row (contract section 2).
@@ -279,9 +271,7 @@ const NAME_LISTS: &[(&str, &str)] = &[
 pub fn watchlist(n: usize, seed: u64, today: NaiveDate) -> Vec<WatchlistRow> {
     let mut rng = Rng8::seed_from_u64(seed);
     let pools = pools();
-    (0..n)
-        .map(|i| watchlist_row(&mut rng, &pools, i, today))
-        .collect()
+    (0..n).map(|i| watchlist_row(&mut rng, &pools, i, today)).collect()
 }
 
 fn watchlist_row(rng: &mut Rng8, pools: &[Pools], i: usize, today: NaiveDate) -> WatchlistRow {
@@ -303,30 +293,19 @@ fn watchlist_row(rng: &mut Rng8, pools: &[Pools], i: usize, today: NaiveDate) ->
             date_of_birth: String::new(),
             nationality: String::new(),
             document_numbers: format!("{issuer}:{}", p.document),
-            category: if rng.gen_bool(0.7) {
-                "stolen-document"
-            } else {
-                "lost-document"
-            }
-            .into(),
+            category: if rng.gen_bool(0.7) { "stolen-document" } else { "lost-document" }.into(),
             valid_until,
             person: Some(p),
         };
     }
     let (list, category) = *pick(rng, NAME_LISTS);
-    let native = matches!(
-        pools[ci].culture.pattern,
-        Pattern::EastSlavic | Pattern::Greek
-    );
+    let native = matches!(pools[ci].culture.pattern, Pattern::EastSlavic | Pattern::Greek);
     let (ms, mg) = p.mrz();
     // How the list owner wrote the name.
     let (surname, given) = if native && rng.gen_bool(0.4) {
         (p.surname.clone(), p.given.clone())
     } else if rng.gen_bool(0.5) {
-        (
-            romanise_differently(rng, &ms).unwrap_or(ms.clone()),
-            romanise_differently(rng, &mg).unwrap_or(mg.clone()),
-        )
+        (romanise_differently(rng, &ms).unwrap_or(ms.clone()), romanise_differently(rng, &mg).unwrap_or(mg.clone()))
     } else {
         (ms.clone(), mg.clone())
     };
@@ -338,11 +317,11 @@ fn watchlist_row(rng: &mut Rng8, pools: &[Pools], i: usize, today: NaiveDate) ->
         String::new()
     };
     let d = p.date_of_birth;
+    // Lists of wanted persons carry a date of birth; some know only part of it.
     let date_of_birth = match rng.gen_range(0..100) {
-        0..=59 => d.format("%Y-%m-%d").to_string(),
-        60..=74 => d.format("%Y-%m").to_string(),
-        75..=89 => d.format("%Y").to_string(),
-        _ => String::new(),
+        0..=79 => d.format("%Y-%m-%d").to_string(),
+        80..=91 => d.format("%Y-%m").to_string(),
+        _ => d.format("%Y").to_string(),
     };
     WatchlistRow {
         list: list.into(),
@@ -351,16 +330,8 @@ fn watchlist_row(rng: &mut Rng8, pools: &[Pools], i: usize, today: NaiveDate) ->
         given_names: given,
         aliases,
         date_of_birth,
-        nationality: if rng.gen_bool(0.8) {
-            p.nationality.clone()
-        } else {
-            String::new()
-        },
-        document_numbers: if rng.gen_bool(0.4) {
-            format!("{issuer}:{}", p.document)
-        } else {
-            String::new()
-        },
+        nationality: if rng.gen_bool(0.8) { p.nationality.clone() } else { String::new() },
+        document_numbers: if rng.gen_bool(0.4) { format!("{issuer}:{}", p.document) } else { String::new() },
         category: category.into(),
         valid_until,
         person: Some(p),
@@ -402,12 +373,12 @@ pub struct Planted {
 }
 
 const DESTINATIONS: &[&str] = &[
-    "AMS", "FRA", "CDG", "MAD", "FCO", "MUC", "BCN", "LIS", "VIE", "BRU", "CPH", "DUB", "ATH",
-    "ARN", "HEL", "WAW", "PRG", "ZRH", "OSL", "MXP",
+    "AMS", "FRA", "CDG", "MAD", "FCO", "MUC", "BCN", "LIS", "VIE", "BRU", "CPH", "DUB", "ATH", "ARN", "HEL", "WAW",
+    "PRG", "ZRH", "OSL", "MXP",
 ];
 const CARRIERS: &[&str] = &[
-    "KL", "LH", "AF", "TK", "EK", "QR", "AA", "UA", "DL", "AC", "BA", "MS", "AT", "SV", "CA", "AI",
-    "LA", "AV", "JL", "VN", "ET", "IB", "TP", "OS",
+    "KL", "LH", "AF", "TK", "EK", "QR", "AA", "UA", "DL", "AC", "BA", "MS", "AT", "SV", "CA", "AI", "LA", "AV", "JL",
+    "VN", "ET", "IB", "TP", "OS",
 ];
 
 /// Options of manifest generation.
@@ -426,9 +397,7 @@ pub fn manifests(opts: &ManifestOptions, rows: &[WatchlistRow]) -> (Vec<ApiMessa
     let pools = pools();
     let plantable: Vec<&WatchlistRow> = rows
         .iter()
-        .filter(|r| {
-            r.valid_until.is_empty() || r.valid_until.as_str() >= opts.date.to_string().as_str()
-        })
+        .filter(|r| r.valid_until.is_empty() || r.valid_until.as_str() >= opts.date.to_string().as_str())
         .filter(|r| r.person.is_some())
         .collect();
     let mut messages = Vec::with_capacity(opts.flights);
@@ -460,16 +429,10 @@ pub fn manifests(opts: &ManifestOptions, rows: &[WatchlistRow]) -> (Vec<ApiMessa
         let mut pnr = String::new();
         let mut party_left = 0;
         for i in 0..n {
-            let pc = if rng.gen_bool(0.6) {
-                ci
-            } else {
-                rng.gen_range(0..pools.len())
-            };
+            let pc = if rng.gen_bool(0.6) { ci } else { rng.gen_range(0..pools.len()) };
             let person = person(&mut rng, &pools, pc, 1940, 2024);
             if party_left == 0 {
-                pnr = (0..6)
-                    .map(|_| b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789"[rng.gen_range(0..32)] as char)
-                    .collect();
+                pnr = (0..6).map(|_| b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789"[rng.gen_range(0..32)] as char).collect();
                 party_left = *pick(&mut rng, &[1, 1, 1, 2, 2, 3, 4]);
             }
             party_left -= 1;
@@ -521,11 +484,7 @@ fn passenger_of(
     let issue = today - Duration::days(rng.gen_range(1..3600));
     Passenger {
         index,
-        role: if index < 3 {
-            Role::Crew
-        } else {
-            Role::Passenger
-        },
+        role: if index < 3 { Role::Crew } else { Role::Passenger },
         surname,
         given_names: Some(given),
         gender: Some(person.gender),
@@ -617,11 +576,7 @@ pub struct RecallReport {
 }
 
 /// Compare planted passengers (JSON Lines of [`Planted`]) with the hits of a replay.
-pub fn recall(
-    planted: &str,
-    hits: &str,
-    passengers: f64,
-) -> Result<RecallReport, serde_json::Error> {
+pub fn recall(planted: &str, hits: &str, passengers: f64) -> Result<RecallReport, serde_json::Error> {
     use std::collections::{BTreeMap, HashSet};
     let mut want: Vec<serde_json::Value> = Vec::new();
     for l in planted.lines().filter(|l| !l.trim().is_empty()) {
@@ -665,27 +620,16 @@ pub fn recall(
     // A false hit: a watchlist hit on a passenger who was not planted. (Hits on
     // a planted passenger against another entry are not counted either way:
     // the generated list can hold several entries of one synthetic person.)
-    let false_hits = got
-        .iter()
-        .filter(|(m, i, _, _)| !planted_pax.contains(&(m.clone(), *i)))
-        .count();
+    let false_hits = got.iter().filter(|(m, i, _, _)| !planted_pax.contains(&(m.clone(), *i))).count();
     Ok(RecallReport {
         passengers: passengers as u64,
         planted: want.len(),
         found,
-        recall: if want.is_empty() {
-            1.0
-        } else {
-            found as f64 / want.len() as f64
-        },
+        recall: if want.is_empty() { 1.0 } else { found as f64 / want.len() as f64 },
         missed_by_variation: missed,
         planted_by_variation: by_var,
         watchlist_hits,
         false_hits,
-        false_hits_per_10k_passengers: if passengers > 0.0 {
-            false_hits as f64 * 10_000.0 / passengers
-        } else {
-            0.0
-        },
+        false_hits_per_10k_passengers: if passengers > 0.0 { false_hits as f64 * 10_000.0 / passengers } else { 0.0 },
     })
 }

@@ -67,27 +67,15 @@ impl std::fmt::Display for Summary {
         writeln!(f, "  duplicates skipped    {}", self.duplicates)?;
         writeln!(f, "  rejected              {}", self.rejected_messages)?;
         writeln!(f, "  out of scope          {}", self.out_of_scope)?;
-        writeln!(
-            f,
-            "  unknown departure     {}",
-            self.unknown_departure_airports
-        )?;
+        writeln!(f, "  unknown departure     {}", self.unknown_departure_airports)?;
         writeln!(f, "passengers screened     {}", self.passengers)?;
         writeln!(f, "  rejected (skipped)    {}", self.rejected_passengers)?;
-        writeln!(
-            f,
-            "special-category fields discarded {}",
-            self.special_category_fields_discarded
-        )?;
+        writeln!(f, "special-category fields discarded {}", self.special_category_fields_discarded)?;
         for (s, n) in &self.special_category_by_sender {
             writeln!(f, "  from sender {s:<10} {n}")?;
         }
         writeln!(f, "unknown fields dropped  {}", self.unknown_fields_dropped)?;
-        writeln!(
-            f,
-            "hits                    {} ({} passengers)",
-            self.hits, self.passengers_with_hits
-        )?;
+        writeln!(f, "hits                    {} ({} passengers)", self.hits, self.passengers_with_hits)?;
         for (l, n) in &self.watchlist_hits_by_list {
             writeln!(f, "  list  {l:<20} {n}")?;
         }
@@ -111,11 +99,7 @@ pub fn collect_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
                     let path = e?.path();
                     if path.is_dir() {
                         stack.push(path);
-                    } else if !path
-                        .file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.starts_with('.'))
-                    {
+                    } else if !path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')) {
                         found.push(path);
                     }
                 }
@@ -142,38 +126,23 @@ pub fn read_file(path: &Path) -> std::io::Result<Vec<(Source, Result<ReadMessage
 }
 
 pub fn read_bytes(bytes: &[u8], file: &str) -> Vec<(Source, Result<ReadMessage, MessageError>)> {
-    let src = |line| Source {
-        file: file.to_string(),
-        line,
-    };
+    let src = |line| Source { file: file.to_string(), line };
     match formats::detect(bytes) {
         None if bytes.iter().all(|b| b.is_ascii_whitespace()) => vec![],
         None => vec![(src(1), Err(MessageError::UnknownFormat))],
-        Some(Format::Paxlst) => vec![(
-            src(1),
-            Err(MessageError::Paxlst(
-                "PAXLST reading arrives with issue 4".into(),
-            )),
-        )],
+        Some(Format::Paxlst) => vec![(src(1), Err(MessageError::Paxlst("PAXLST reading arrives with issue 4".into())))],
         Some(Format::Json) => {
             // One document per file, unless it is JSON Lines.
             if let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) {
                 return vec![(src(1), api_json::read_value(v))];
             }
             let text = String::from_utf8_lossy(bytes);
-            let lines: Vec<(usize, &str)> = text
-                .lines()
-                .enumerate()
-                .filter(|(_, l)| !l.trim().is_empty())
-                .collect();
+            let lines: Vec<(usize, &str)> = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).collect();
             let pretty = lines.first().is_some_and(|(_, l)| l.trim() == "{");
             if pretty || lines.len() <= 1 {
                 return vec![(src(1), api_json::read(bytes))];
             }
-            lines
-                .into_iter()
-                .map(|(i, l)| (src(i + 1), api_json::read(l.as_bytes())))
-                .collect()
+            lines.into_iter().map(|(i, l)| (src(i + 1), api_json::read(l.as_bytes()))).collect()
         }
     }
 }
@@ -191,10 +160,7 @@ const CHUNK: usize = 256;
 
 impl<'a> Replay<'a> {
     pub fn run(mut self, files: &[PathBuf]) -> std::io::Result<(Summary, Vec<Rejection>)> {
-        let mut summary = Summary {
-            files: files.len(),
-            ..Default::default()
-        };
+        let mut summary = Summary { files: files.len(), ..Default::default() };
         let mut rejections = Vec::new();
         let mut seen = FxHashSet::default();
         let mut pending: Vec<(Source, ReadMessage)> = Vec::with_capacity(CHUNK);
@@ -249,10 +215,7 @@ impl<'a> Replay<'a> {
         rejections: &mut Vec<Rejection>,
     ) -> std::io::Result<()> {
         let screener = self.screener;
-        let outcomes: Vec<Outcome> = pending
-            .par_iter()
-            .map(|(_, rm)| screener.screen(&rm.message))
-            .collect();
+        let outcomes: Vec<Outcome> = pending.par_iter().map(|(_, rm)| screener.screen(&rm.message)).collect();
         for ((source, rm), outcome) in pending.drain(..).zip(outcomes) {
             let r = &rm.report;
             let m = &rm.message;
@@ -268,17 +231,12 @@ impl<'a> Replay<'a> {
             summary.unknown_fields_dropped += r.unknown_fields_dropped;
             if !r.special_category_discarded.is_empty() {
                 summary.special_category_fields_discarded += r.special_category_discarded.len();
-                *summary
-                    .special_category_by_sender
-                    .entry(m.sender.clone())
-                    .or_default() += r.special_category_discarded.len();
+                *summary.special_category_by_sender.entry(m.sender.clone()).or_default() +=
+                    r.special_category_discarded.len();
             }
             match outcome {
                 Outcome::OutOfScope { .. } => summary.out_of_scope += 1,
-                Outcome::Screened {
-                    hits,
-                    unknown_airport,
-                } => {
+                Outcome::Screened { hits, unknown_airport } => {
                     summary.unknown_departure_airports += unknown_airport as usize;
                     summary.passengers += m.passengers.len();
                     summary.rejected_passengers += r.rejected_passengers.len();
@@ -297,16 +255,10 @@ impl<'a> Replay<'a> {
             summary.hits += 1;
             match h.kind {
                 HitKind::Watchlist => {
-                    *summary
-                        .watchlist_hits_by_list
-                        .entry(h.list.clone().unwrap_or_default())
-                        .or_default() += 1
+                    *summary.watchlist_hits_by_list.entry(h.list.clone().unwrap_or_default()).or_default() += 1
                 }
                 HitKind::Trend => {
-                    *summary
-                        .trend_hits_by_trend
-                        .entry(h.trend_id.clone().unwrap_or_default())
-                        .or_default() += 1
+                    *summary.trend_hits_by_trend.entry(h.trend_id.clone().unwrap_or_default()).or_default() += 1
                 }
             }
             if last != Some(h.passenger) {

@@ -9,7 +9,7 @@ use serde::Serialize;
 use strsim::jaro_winkler;
 
 /// Below this a token pair counts as not matching at all.
-const TOKEN_FLOOR: f64 = 0.78;
+const TOKEN_FLOOR: f64 = 0.84;
 /// Weight of each entry token by position: surname tokens, first given name, further given names.
 const W_SURNAME: f64 = 1.0;
 const W_FIRST_GIVEN: f64 = 0.8;
@@ -34,10 +34,7 @@ impl PreparedName {
         let mut tokens = super::normalize::tokens(surname);
         let surname_len = tokens.len();
         tokens.extend(super::normalize::tokens(given));
-        PreparedName {
-            tokens,
-            surname_len,
-        }
+        PreparedName { tokens, surname_len }
     }
     pub fn is_empty(&self) -> bool {
         self.tokens.is_empty()
@@ -53,9 +50,7 @@ impl PreparedName {
             None => {
                 let words: Vec<&str> = name.split_whitespace().collect();
                 match words.split_last() {
-                    Some((last, first)) if !first.is_empty() => {
-                        PreparedName::new(last, &first.join(" "))
-                    }
+                    Some((last, first)) if !first.is_empty() => PreparedName::new(last, &first.join(" ")),
                     _ => PreparedName::new(name, ""),
                 }
             }
@@ -70,6 +65,61 @@ pub fn name_score(a: &str, b: &str) -> f64 {
     compare_names(&a, &b).score.max(compare_names(&b, &a).score)
 }
 
+/// Jaro-Winkler similarity of two ASCII byte strings, without allocating
+/// (tokens of up to 64 bytes; longer ones fall back to `strsim`). Equal to
+/// `strsim::jaro_winkler` on the same input (a property test checks it).
+pub fn jaro_winkler_ascii(a: &[u8], b: &[u8]) -> f64 {
+    if a.len() > 64 || b.len() > 64 {
+        return jaro_winkler(std::str::from_utf8(a).unwrap_or(""), std::str::from_utf8(b).unwrap_or(""));
+    }
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let window = (a.len().max(b.len()) / 2).saturating_sub(1);
+    let mut b_used = 0u64;
+    let mut a_match = 0u64;
+    let mut matches = 0usize;
+    for (i, &ca) in a.iter().enumerate() {
+        let lo = i.saturating_sub(window);
+        let hi = (i + window + 1).min(b.len());
+        for j in lo..hi {
+            if b_used & (1 << j) == 0 && b[j] == ca {
+                b_used |= 1 << j;
+                a_match |= 1 << i;
+                matches += 1;
+                break;
+            }
+        }
+    }
+    if matches == 0 {
+        return 0.0;
+    }
+    let mut transpositions = 0usize;
+    let mut j = 0usize;
+    for (i, &ca) in a.iter().enumerate() {
+        if a_match & (1 << i) != 0 {
+            while b_used & (1 << j) == 0 {
+                j += 1;
+            }
+            if ca != b[j] {
+                transpositions += 1;
+            }
+            j += 1;
+        }
+    }
+    let m = matches as f64;
+    let jaro = (m / a.len() as f64 + m / b.len() as f64 + (m - (transpositions / 2) as f64) / m) / 3.0;
+    let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count() as f64;
+    jaro + 0.1 * prefix * (1.0 - jaro)
+}
+
+fn jw(a: &str, b: &str) -> f64 {
+    jaro_winkler_ascii(a.as_bytes(), b.as_bytes())
+}
+
 /// Similarity of two tokens in 0..1.
 pub fn token_similarity(a: &Token, b: &Token) -> f64 {
     if a.folded == b.folded {
@@ -80,32 +130,33 @@ pub fn token_similarity(a: &Token, b: &Token) -> f64 {
         if ca.is_empty() || cb.is_empty() {
             return 0.0;
         }
-        return if ca == cb {
-            0.95
-        } else {
-            0.95 * jaro_winkler(&ca, &cb)
-        };
+        return if ca == cb { 0.95 } else { 0.95 * jw(&ca, &cb) };
     }
-    let mut s = jaro_winkler(&a.folded, &b.folded);
+    let (at, bt) = (a.text.as_bytes(), b.text.as_bytes());
+    // An initial against a full name.
+    if at.len() == 1 || bt.len() == 1 {
+        return if at[0] == bt[0] { 0.85 } else { 0.0 };
+    }
+    let mut s = jw(&a.folded, &b.folded);
     if let Some(j) = &a.joined {
-        s = s.max(jaro_winkler(j, &b.folded));
+        s = s.max(jw(j, &b.folded));
     }
     if let Some(j) = &b.joined {
-        s = s.max(jaro_winkler(&a.folded, j));
+        s = s.max(jw(&a.folded, j));
     }
-    // Same skeleton on a long token: a romanisation variant (MOHAMED / MUHAMAD).
-    if a.skeleton.len() >= 5 && a.skeleton == b.skeleton {
-        s = s.max(0.94);
+    // Same skeleton on a long token, same first letter and close spelling: a
+    // romanisation variant (MOHAMED / MUHAMAD), not another name (HASAN / HUSEYIN).
+    if a.skeleton.len() >= 6 && a.skeleton == b.skeleton && at[0] == bt[0] && s >= 0.8 {
+        s = s.max(0.9);
     }
-    // An initial against a full name.
-    if (a.text.len() == 1 || b.text.len() == 1) && a.text.as_bytes()[0] == b.text.as_bytes()[0] {
-        s = s.max(0.85);
-    } else if a.text.len() == 1 || b.text.len() == 1 {
-        s = 0.0;
-    }
-    // Jaro-Winkler is generous on very short tokens: LI vs LIU.
-    if a.folded.len().min(b.folded.len()) <= 3 {
-        s *= 0.95;
+    // Jaro-Winkler is generous on short tokens (SAAD / SAUD, THANH / THANG):
+    // there, one edit is a large share of the name, so the edit distance
+    // (optimal string alignment, a transposition counts once) weighs in.
+    let short = a.folded.len().min(b.folded.len());
+    if short <= 5 {
+        let longest = a.folded.len().max(b.folded.len()) as f64;
+        let edit = 1.0 - strsim::osa_distance(&a.folded, &b.folded) as f64 / longest;
+        s = (2.0 * s + edit.max(0.0)) / 3.0;
     }
     s
 }
@@ -133,56 +184,61 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
-/// Compare an entry's name with a passenger's. The result is symmetric in
-/// spirit but weighted by the entry's tokens: its surname must be found.
-pub fn compare_names(entry: &PreparedName, pax: &PreparedName) -> NameEvidence {
-    let (e, p) = (&entry.tokens, &pax.tokens);
+/// Names longer than this many tokens are compared on their first tokens only.
+const MAX_TOKENS: usize = 12;
+
+/// The alignment of an entry's tokens with a passenger's.
+struct Alignment {
+    /// For each entry token: the passenger token and similarity.
+    pairs: [Option<(u8, f32)>; MAX_TOKENS],
+    score: f64,
+    swapped: bool,
+    extra: usize,
+}
+
+fn concat_eq(whole: &str, a: &str, b: &str) -> bool {
+    whole.len() == a.len() + b.len() && whole.starts_with(a) && whole.ends_with(b)
+}
+
+fn align(entry: &PreparedName, pax: &PreparedName) -> Alignment {
+    let e = &entry.tokens[..entry.tokens.len().min(MAX_TOKENS)];
+    let p = &pax.tokens[..pax.tokens.len().min(MAX_TOKENS)];
+    let mut out = Alignment { pairs: [None; MAX_TOKENS], score: 0.0, swapped: false, extra: 0 };
     if e.is_empty() || p.is_empty() {
-        return NameEvidence {
-            score: 0.0,
-            tokens: vec![],
-            swapped: false,
-            extra_passenger_tokens: 0,
-        };
+        return out;
     }
-    // Joined / split tokens: a passenger pair that spells one entry token
-    // (ANNA MARIA / ANNAMARIA) and the reverse.
-    let mut sims = vec![0.0f64; e.len() * p.len()];
+    let mut sims = [[0f32; MAX_TOKENS]; MAX_TOKENS];
+    let mut cand: [(f32, u8, u8); MAX_TOKENS * MAX_TOKENS] = [(0.0, 0, 0); MAX_TOKENS * MAX_TOKENS];
+    let mut n = 0;
     for (i, et) in e.iter().enumerate() {
         for (j, pt) in p.iter().enumerate() {
-            sims[i * p.len() + j] = token_similarity(et, pt);
+            let s = token_similarity(et, pt) as f32;
+            sims[i][j] = s;
+            if s as f64 >= TOKEN_FLOOR {
+                cand[n] = (s, i as u8, j as u8);
+                n += 1;
+            }
         }
     }
     // Greedy one-to-one assignment, best pairs first (names are short).
-    let mut order: Vec<usize> = (0..sims.len())
-        .filter(|k| sims[*k] >= TOKEN_FLOOR)
-        .collect();
-    order.sort_by(|a, b| {
-        sims[*b]
-            .partial_cmp(&sims[*a])
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then(a.cmp(b))
-    });
-    let mut e_used: Vec<Option<(usize, f64)>> = vec![None; e.len()];
-    let mut p_used = vec![false; p.len()];
-    for k in order {
-        let (i, j) = (k / p.len(), k % p.len());
-        if e_used[i].is_none() && !p_used[j] {
-            e_used[i] = Some((j, sims[k]));
-            p_used[j] = true;
+    cand[..n]
+        .sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal).then((a.1, a.2).cmp(&(b.1, b.2))));
+    let mut p_used = [false; MAX_TOKENS];
+    for &(s, i, j) in &cand[..n] {
+        if out.pairs[i as usize].is_none() && !p_used[j as usize] {
+            out.pairs[i as usize] = Some((j, s));
+            p_used[j as usize] = true;
         }
     }
-    // Split tokens: an unmatched entry token equal to two adjacent unmatched passenger tokens, and the reverse.
+    // Split tokens: an entry token spelled by two adjacent passenger tokens
+    // (ANNAMARIA / ANNA MARIA), and the reverse.
     for i in 0..e.len() {
-        if e_used[i].is_some() {
+        if out.pairs[i].is_some() {
             continue;
         }
         for j in 0..p.len().saturating_sub(1) {
-            if !p_used[j]
-                && !p_used[j + 1]
-                && format!("{}{}", p[j].folded, p[j + 1].folded) == e[i].folded
-            {
-                e_used[i] = Some((j, 0.97));
+            if !p_used[j] && !p_used[j + 1] && concat_eq(&e[i].folded, &p[j].folded, &p[j + 1].folded) {
+                out.pairs[i] = Some((j as u8, 0.97));
                 p_used[j] = true;
                 p_used[j + 1] = true;
                 break;
@@ -190,25 +246,21 @@ pub fn compare_names(entry: &PreparedName, pax: &PreparedName) -> NameEvidence {
         }
     }
     for i in 0..e.len().saturating_sub(1) {
-        if e_used[i].is_some() || e_used[i + 1].is_some() {
+        if out.pairs[i].is_some() || out.pairs[i + 1].is_some() {
             continue;
         }
-        let joined = format!("{}{}", e[i].folded, e[i + 1].folded);
-        if let Some(j) = (0..p.len()).find(|j| !p_used[*j] && p[*j].folded == joined) {
-            e_used[i] = Some((j, 0.97));
-            e_used[i + 1] = Some((j, 0.97));
+        if let Some(j) = (0..p.len()).find(|j| !p_used[*j] && concat_eq(&p[*j].folded, &e[i].folded, &e[i + 1].folded))
+        {
+            out.pairs[i] = Some((j as u8, 0.97));
+            out.pairs[i + 1] = Some((j as u8, 0.97));
             p_used[j] = true;
         }
     }
-
-    let mut num = 0.0;
-    let mut den = 0.0;
-    let mut swapped = false;
-    let mut out = Vec::with_capacity(e.len());
     let given_start = entry.surname_len;
-    let pax_has_given = pax.tokens.len() > pax.surname_len;
-    let unmatched_pax = p_used.iter().filter(|u| !**u).count();
-    for (i, et) in e.iter().enumerate() {
+    let pax_has_given = p.len() > pax.surname_len;
+    let unmatched_pax = p_used[..p.len()].iter().filter(|u| !**u).count();
+    let (mut num, mut den) = (0.0, 0.0);
+    for i in 0..e.len() {
         let w = if i < entry.surname_len {
             W_SURNAME
         } else if i == given_start {
@@ -216,52 +268,56 @@ pub fn compare_names(entry: &PreparedName, pax: &PreparedName) -> NameEvidence {
         } else {
             W_MIDDLE
         };
-        let s = match e_used[i] {
+        let s = match out.pairs[i] {
             Some((j, s)) => {
                 let entry_is_surname = i < entry.surname_len;
-                let pax_is_surname = j < pax.surname_len;
-                if entry_is_surname != pax_is_surname
-                    && entry.surname_len > 0
-                    && pax.surname_len > 0
-                    && pax_has_given
-                {
-                    swapped = true;
+                let pax_is_surname = (j as usize) < pax.surname_len;
+                if entry_is_surname != pax_is_surname && entry.surname_len > 0 && pax.surname_len > 0 && pax_has_given {
+                    out.swapped = true;
                 }
-                out.push(TokenMatch {
-                    entry: et.text.clone(),
-                    passenger: Some(p[j].text.clone()),
-                    similarity: round3(s),
-                });
-                s
+                s as f64
             }
-            None => {
-                out.push(TokenMatch {
-                    entry: et.text.clone(),
-                    passenger: None,
-                    similarity: 0.0,
-                });
-                // A middle name the passenger does not give (and no passenger name is left over to contradict it).
-                if i > given_start && unmatched_pax == 0 {
-                    MISSING_MIDDLE
-                } else {
-                    0.0
-                }
-            }
+            // A middle name the passenger does not give (and no passenger name is left over to contradict it).
+            None if i > given_start && unmatched_pax == 0 => MISSING_MIDDLE,
+            None => 0.0,
         };
         num += w * s;
         den += w;
     }
     let mut score = if den > 0.0 { num / den } else { 0.0 };
-    if swapped {
+    if out.swapped {
         score *= SWAP_FACTOR;
     }
     score *= EXTRA_TOKEN_FACTOR.powi(unmatched_pax as i32);
-    NameEvidence {
-        score: round3(score),
-        tokens: out,
-        swapped,
-        extra_passenger_tokens: unmatched_pax,
-    }
+    out.score = round3(score);
+    out.extra = unmatched_pax;
+    out
+}
+
+/// The name score of an entry's name against a passenger's, without the explanation.
+pub fn name_similarity(entry: &PreparedName, pax: &PreparedName) -> f64 {
+    align(entry, pax).score
+}
+
+/// Compare an entry's name with a passenger's, with the explanation. The
+/// entry's tokens carry the weight: its surname must be found.
+pub fn compare_names(entry: &PreparedName, pax: &PreparedName) -> NameEvidence {
+    let a = align(entry, pax);
+    let tokens = entry
+        .tokens
+        .iter()
+        .take(MAX_TOKENS)
+        .enumerate()
+        .map(|(i, et)| match a.pairs[i] {
+            Some((j, s)) => TokenMatch {
+                entry: et.text.clone(),
+                passenger: Some(pax.tokens[j as usize].text.clone()),
+                similarity: round3(s as f64),
+            },
+            None => TokenMatch { entry: et.text.clone(), passenger: None, similarity: 0.0 },
+        })
+        .collect();
+    NameEvidence { score: a.score, tokens, swapped: a.swapped, extra_passenger_tokens: a.extra }
 }
 
 pub fn round3(x: f64) -> f64 {
@@ -341,10 +397,7 @@ pub fn compare_dob(entry: Option<PartialDate>, pax: Option<NaiveDate>) -> DobEvi
 
 /// Normalise a document number: uppercase letters and digits only.
 pub fn normalise_document(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
+    s.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
 }
 
 /// The document number with the usual reading confusions folded (0/O, 1/I, 5/S, 8/B, 2/Z).
@@ -441,37 +494,13 @@ mod tests {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         let full = Some(PartialDate::Full(d("1979-11-02")));
         assert_eq!(compare_dob(full, Some(d("1979-11-02"))), DobEvidence::Exact);
-        assert_eq!(
-            compare_dob(full, Some(d("1979-02-11"))),
-            DobEvidence::DayMonthSwapped
-        );
-        assert_eq!(
-            compare_dob(full, Some(d("1980-11-02"))),
-            DobEvidence::NearYear
-        );
-        assert_eq!(
-            compare_dob(full, Some(d("1985-01-01"))),
-            DobEvidence::Mismatch
-        );
-        assert_eq!(
-            compare_dob(
-                Some(PartialDate::YearMonth(1979, 11)),
-                Some(d("1979-11-20"))
-            ),
-            DobEvidence::YearMonth
-        );
-        assert_eq!(
-            compare_dob(Some(PartialDate::Year(1990)), Some(d("1990-05-05"))),
-            DobEvidence::Year
-        );
-        assert_eq!(
-            compare_dob(Some(PartialDate::Year(1990)), Some(d("1991-05-05"))),
-            DobEvidence::Mismatch
-        );
-        assert_eq!(
-            compare_dob(None, Some(d("1991-05-05"))),
-            DobEvidence::Unknown
-        );
+        assert_eq!(compare_dob(full, Some(d("1979-02-11"))), DobEvidence::DayMonthSwapped);
+        assert_eq!(compare_dob(full, Some(d("1980-11-02"))), DobEvidence::NearYear);
+        assert_eq!(compare_dob(full, Some(d("1985-01-01"))), DobEvidence::Mismatch);
+        assert_eq!(compare_dob(Some(PartialDate::YearMonth(1979, 11)), Some(d("1979-11-20"))), DobEvidence::YearMonth);
+        assert_eq!(compare_dob(Some(PartialDate::Year(1990)), Some(d("1990-05-05"))), DobEvidence::Year);
+        assert_eq!(compare_dob(Some(PartialDate::Year(1990)), Some(d("1991-05-05"))), DobEvidence::Mismatch);
+        assert_eq!(compare_dob(None, Some(d("1991-05-05"))), DobEvidence::Unknown);
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub const DEFAULT_THRESHOLD: f64 = 0.85;
 /// Candidates below this name score are not worth a full explanation.
 const NAME_FLOOR: f64 = 0.5;
 /// A token whose postings are at most this long makes candidates on its own.
-const RARE_POSTINGS: usize = 48;
+const RARE_POSTINGS: usize = 8;
 
 /// A passenger prepared once for comparison against any number of entries.
 #[derive(Debug, Clone)]
@@ -80,12 +80,13 @@ pub struct WatchlistMatch {
 /// Score one entry against one passenger. Shared by the index and the
 /// exhaustive matcher, so both decide alike.
 pub fn score_entry(entry: &Entry, idx: u32, p: &PreparedPassenger) -> Option<WatchlistMatch> {
-    let mut best: Option<(usize, NameEvidence)> = None;
+    // Best name variant, by score alone; the explanation is built for hits only.
+    let mut best: Option<(usize, f64)> = None;
     if !p.name.is_empty() {
         for (i, n) in entry.names.iter().enumerate() {
-            let ev = compare_names(n, &p.name);
-            if best.as_ref().map_or(true, |(_, b)| ev.score > b.score) {
-                best = Some((i, ev));
+            let s = name_similarity(n, &p.name);
+            if best.map_or(true, |(_, b)| s > b) {
+                best = Some((i, s));
             }
         }
     }
@@ -108,7 +109,7 @@ pub fn score_entry(entry: &Entry, idx: u32, p: &PreparedPassenger) -> Option<Wat
         }
         found
     });
-    let name_score = best.as_ref().map_or(0.0, |(_, e)| e.score);
+    let name_score = best.map_or(0.0, |(_, s)| s);
     if name_score < NAME_FLOOR && document.is_none() {
         return None;
     }
@@ -117,20 +118,12 @@ pub fn score_entry(entry: &Entry, idx: u32, p: &PreparedPassenger) -> Option<Wat
         (Some(a), Some(b)) => Some(a == b),
         _ => None,
     };
-    let mut score = if name_score >= NAME_FLOOR {
-        name_score + dob.adjustment()
-    } else {
-        0.0
-    };
+    let mut score = if name_score >= NAME_FLOOR { name_score + dob.adjustment() } else { 0.0 };
     if nationality_agrees == Some(false) {
         score -= 0.05;
     }
     match document {
-        Some(DocumentEvidence::Exact) => {
-            score = (score + 0.3)
-                .max(0.95)
-                .max(if entry.names.is_empty() { 1.0 } else { 0.0 })
-        }
+        Some(DocumentEvidence::Exact) => score = (score + 0.3).max(if entry.names.is_empty() { 1.0 } else { 0.95 }),
         Some(DocumentEvidence::Confusable) => score = (score + 0.15).max(0.88),
         None => {}
     }
@@ -138,12 +131,20 @@ pub fn score_entry(entry: &Entry, idx: u32, p: &PreparedPassenger) -> Option<Wat
     Some(WatchlistMatch {
         entry: idx,
         score,
-        name_variant: best.as_ref().map(|(i, _)| *i),
-        name: best.map(|(_, e)| e).filter(|e| e.score >= NAME_FLOOR),
+        name_variant: best.filter(|(_, s)| *s >= NAME_FLOOR).map(|(i, _)| i),
+        name: None,
         date_of_birth: dob,
         document,
         nationality_agrees,
     })
+}
+
+/// Add the name explanation to a match (done for hits only).
+pub fn explain(entry: &Entry, p: &PreparedPassenger, mut m: WatchlistMatch) -> WatchlistMatch {
+    if let Some(i) = m.name_variant {
+        m.name = Some(compare_names(&entry.names[i], &p.name));
+    }
+    m
 }
 
 /// A loaded, indexed watchlist snapshot. Immutable: a new version replaces
@@ -161,21 +162,25 @@ pub struct Watchlist {
 }
 
 struct Scratch {
-    token_mark: Vec<u32>,
     query_mark: Vec<u32>,
-    count: Vec<u8>,
+    /// Entry tokens of the variant reached by any key.
+    reached: Vec<u16>,
+    /// Entry tokens reached by an exact (not deletion) key.
+    exact: Vec<u16>,
+    /// Reached by a rare token: a candidate whatever else.
+    forced: Vec<bool>,
     entry_mark: Vec<u32>,
     serial: u32,
     touched: Vec<u32>,
-    keys: Vec<u64>,
 }
 
 impl Scratch {
     fn fit(&mut self, variants: usize, entries: usize) {
-        if self.token_mark.len() < variants {
-            self.token_mark.resize(variants, 0);
+        if self.query_mark.len() < variants {
             self.query_mark.resize(variants, 0);
-            self.count.resize(variants, 0);
+            self.reached.resize(variants, 0);
+            self.exact.resize(variants, 0);
+            self.forced.resize(variants, false);
         }
         if self.entry_mark.len() < entries {
             self.entry_mark.resize(entries, 0);
@@ -183,7 +188,6 @@ impl Scratch {
     }
     fn next(&mut self) -> u32 {
         if self.serial == u32::MAX {
-            self.token_mark.iter_mut().for_each(|m| *m = 0);
             self.query_mark.iter_mut().for_each(|m| *m = 0);
             self.entry_mark.iter_mut().for_each(|m| *m = 0);
             self.serial = 0;
@@ -195,10 +199,16 @@ impl Scratch {
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch {
-        token_mark: Vec::new(), query_mark: Vec::new(), count: Vec::new(), entry_mark: Vec::new(),
-        serial: 0, touched: Vec::new(), keys: Vec::new(),
+        query_mark: Vec::new(), reached: Vec::new(), exact: Vec::new(), forced: Vec::new(), entry_mark: Vec::new(),
+        serial: 0, touched: Vec::new(),
     });
 }
+
+/// A posting is `variant << TOKEN_BITS | token`: which name variant, and
+/// which of its tokens the key came from, so that candidates are counted by
+/// distinct entry tokens reached.
+const TOKEN_BITS: u32 = 4;
+const MAX_INDEXED_TOKENS: usize = 1 << TOKEN_BITS;
 
 const FAMILY_SKELETON: u8 = 0;
 const FAMILY_CONSONANTS: u8 = 1;
@@ -210,14 +220,17 @@ fn key_hash(family: u8, s: &[u8]) -> u64 {
     h.finish()
 }
 
-/// Push a key and its single-deletion variants (for keys of 4+ letters).
+/// Deletion variants shorter than this are too common to be worth a lookup.
+const MIN_DELETION_KEY: usize = 4;
+
+/// Push a key and its single-deletion variants (for keys of 5+ letters).
 fn push_with_deletions(family: u8, key: &str, out: &mut Vec<u64>) {
     let b = key.as_bytes();
     if b.is_empty() {
         return;
     }
     out.push(key_hash(family, b));
-    if b.len() >= 4 {
+    if b.len() >= MIN_DELETION_KEY + 1 {
         let mut buf = Vec::with_capacity(b.len());
         for i in 0..b.len() {
             if i > 0 && b[i] == b[i - 1] {
@@ -243,20 +256,21 @@ fn entry_token_keys(t: &Token, out: &mut Vec<u64>) {
     }
 }
 
-/// Keys a passenger token asks for.
-fn query_token_keys(t: &Token, out: &mut Vec<u64>) {
+/// Keys a passenger token asks for, each with whether it is exact (not a deletion variant).
+fn query_token_keys(t: &Token, out: &mut Vec<(u64, bool)>) {
+    let mut push = |family: u8, key: &str| {
+        let mut ks = Vec::new();
+        push_with_deletions(family, key, &mut ks);
+        out.extend(ks.into_iter().enumerate().map(|(i, k)| (k, i == 0)));
+    };
     if t.abjad {
-        push_with_deletions(FAMILY_CONSONANTS, &t.skeleton, out);
+        push(FAMILY_CONSONANTS, &t.skeleton);
         return;
     }
-    push_with_deletions(FAMILY_SKELETON, &t.skeleton, out);
-    push_with_deletions(
-        FAMILY_CONSONANTS,
-        &super::normalize::consonants(&t.folded),
-        out,
-    );
+    push(FAMILY_SKELETON, &t.skeleton);
+    push(FAMILY_CONSONANTS, &super::normalize::consonants(&t.folded));
     if let Some(j) = &t.joined {
-        push_with_deletions(FAMILY_SKELETON, &super::normalize::skeleton(j), out);
+        push(FAMILY_SKELETON, &super::normalize::skeleton(j));
     }
 }
 
@@ -283,13 +297,19 @@ impl Watchlist {
                 let mut out = Vec::new();
                 let mut keys = Vec::new();
                 for (ni, n) in e.names.iter().enumerate() {
-                    keys.clear();
-                    for t in &n.tokens {
+                    let variant = first + ni as u32;
+                    for (ti, t) in n.tokens.iter().enumerate().take(MAX_INDEXED_TOKENS) {
+                        keys.clear();
                         entry_token_keys(t, &mut keys);
+                        // Two names written as one (TRUNG PHUC / TRUNGPHUC), under the second's bit.
+                        if ti > 0 && !t.abjad {
+                            let joined = format!("{}{}", n.tokens[ti - 1].folded, t.folded);
+                            push_with_deletions(FAMILY_SKELETON, &super::normalize::skeleton(&joined), &mut keys);
+                        }
+                        keys.sort_unstable();
+                        keys.dedup();
+                        out.extend(keys.iter().map(|k| (*k, variant << TOKEN_BITS | ti as u32)));
                     }
-                    keys.sort_unstable();
-                    keys.dedup();
-                    out.extend(keys.iter().map(|k| (*k, first + ni as u32)));
                 }
                 out
             })
@@ -315,22 +335,10 @@ impl Watchlist {
         for (ei, e) in entries.iter().enumerate() {
             for d in &e.documents {
                 docs.entry(d.number.clone()).or_default().push(ei as u32);
-                docs_confusable
-                    .entry(d.confusable.clone())
-                    .or_default()
-                    .push(ei as u32);
+                docs_confusable.entry(d.confusable.clone()).or_default().push(ei as u32);
             }
         }
-        Watchlist {
-            version,
-            threshold: DEFAULT_THRESHOLD,
-            entries,
-            variants,
-            keys,
-            postings,
-            docs,
-            docs_confusable,
-        }
+        Watchlist { version, threshold: DEFAULT_THRESHOLD, entries, variants, keys, postings, docs, docs_confusable }
     }
 
     pub fn with_threshold(mut self, t: f64) -> Watchlist {
@@ -372,57 +380,62 @@ impl Watchlist {
 
     fn collect_candidates(&self, p: &PreparedPassenger, s: &mut Scratch, out: &mut Vec<u32>) {
         let q = s.next();
-        let entry_serial = q;
         s.touched.clear();
         let single_pax_token = p.name.tokens.len() == 1;
-        for t in &p.name.tokens {
-            let mut keys = std::mem::take(&mut s.keys);
+        let mut keys: Vec<(u64, bool)> = Vec::with_capacity(32);
+        let toks = &p.name.tokens;
+        for (ti, t) in toks.iter().enumerate() {
             keys.clear();
             query_token_keys(t, &mut keys);
+            // One name written as two (ANNAMARIA / ANNA MARIA).
+            if ti + 1 < toks.len() && !t.abjad {
+                let joined = format!("{}{}", t.folded, toks[ti + 1].folded);
+                let mut ks = Vec::new();
+                push_with_deletions(FAMILY_SKELETON, &super::normalize::skeleton(&joined), &mut ks);
+                keys.extend(ks.into_iter().enumerate().map(|(i, k)| (k, i == 0)));
+            }
             keys.sort_unstable();
-            keys.dedup();
-            let ranges: Vec<(u32, u32)> = keys
-                .iter()
-                .filter_map(|k| self.keys.get(k).copied())
-                .collect();
-            s.keys = keys;
-            let total: usize = ranges.iter().map(|r| r.1 as usize).sum();
-            let weight = if total <= RARE_POSTINGS { 2 } else { 1 };
-            let tok = s.next();
-            for (start, len) in ranges {
-                for &v in &self.postings[start as usize..(start + len) as usize] {
-                    let vi = v as usize;
-                    if s.token_mark[vi] == tok {
-                        continue;
+            keys.dedup_by_key(|k| k.0);
+            let mut total = 0usize;
+            for &(k, _) in &keys {
+                total += self.keys.get(&k).map_or(0, |r| r.1 as usize);
+            }
+            let rare = total <= RARE_POSTINGS;
+            for &(k, exact) in &keys {
+                let Some(&(start, len)) = self.keys.get(&k) else { continue };
+                for &posting in &self.postings[start as usize..(start + len) as usize] {
+                    let v = (posting >> TOKEN_BITS) as usize;
+                    let bit = 1u16 << (posting & (MAX_INDEXED_TOKENS as u32 - 1));
+                    if s.query_mark[v] != q {
+                        s.query_mark[v] = q;
+                        s.reached[v] = 0;
+                        s.exact[v] = 0;
+                        s.forced[v] = false;
+                        s.touched.push(v as u32);
                     }
-                    s.token_mark[vi] = tok;
-                    if s.query_mark[vi] != q {
-                        s.query_mark[vi] = q;
-                        s.count[vi] = 0;
-                        s.touched.push(v);
+                    s.reached[v] |= bit;
+                    if exact {
+                        s.exact[v] |= bit;
                     }
-                    s.count[vi] = s.count[vi].saturating_add(weight);
+                    s.forced[v] |= rare;
                 }
             }
         }
         for ti in 0..s.touched.len() {
             let v = s.touched[ti] as usize;
             let (entry, ntok) = self.variants[v];
-            if s.count[v] >= 2 || ntok <= 1 || single_pax_token {
-                if s.entry_mark[entry as usize] != entry_serial {
-                    s.entry_mark[entry as usize] = entry_serial;
-                    out.push(entry);
-                }
+            let reached = s.reached[v].count_ones();
+            let candidate = s.forced[v] || (s.exact[v] != 0 && (reached >= 2 || ntok <= 1 || single_pax_token));
+            if candidate && s.entry_mark[entry as usize] != q {
+                s.entry_mark[entry as usize] = q;
+                out.push(entry);
             }
         }
         if let Some((_, num, conf)) = &p.document {
-            for list in [self.docs.get(num), self.docs_confusable.get(conf)]
-                .into_iter()
-                .flatten()
-            {
+            for list in [self.docs.get(num), self.docs_confusable.get(conf)].into_iter().flatten() {
                 for &e in list {
-                    if s.entry_mark[e as usize] != entry_serial {
-                        s.entry_mark[e as usize] = entry_serial;
+                    if s.entry_mark[e as usize] != q {
+                        s.entry_mark[e as usize] = q;
                         out.push(e);
                     }
                 }
@@ -447,7 +460,7 @@ impl Watchlist {
                 }
                 if let Some(m) = score_entry(entry, e, p) {
                     if m.score >= self.threshold {
-                        hits.push(m);
+                        hits.push(explain(entry, p, m));
                     }
                 }
             }
@@ -466,6 +479,7 @@ impl Watchlist {
             .filter(|(_, e)| e.is_valid_on(day))
             .filter_map(|(i, e)| score_entry(e, i as u32, p))
             .filter(|m| m.score >= self.threshold)
+            .map(|m| explain(&self.entries[m.entry as usize], p, m))
             .collect();
         sort_matches(&mut hits);
         hits
@@ -473,10 +487,5 @@ impl Watchlist {
 }
 
 fn sort_matches(hits: &mut [WatchlistMatch]) {
-    hits.sort_by(|a, b| {
-        b.score
-            .partial_cmp(&a.score)
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then(a.entry.cmp(&b.entry))
-    });
+    hits.sort_by(|a, b| b.score.partial_cmp(&a.score).unwrap_or(std::cmp::Ordering::Equal).then(a.entry.cmp(&b.entry)));
 }

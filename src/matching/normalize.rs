@@ -17,9 +17,8 @@ use unicode_normalization::UnicodeNormalization;
 /// Name particles: kept for display and for joined forms (`EL AMRANI` →
 /// `ELAMRANI`), never counted as a name on their own.
 pub const PARTICLES: &[&str] = &[
-    "AL", "EL", "UL", "BIN", "BEN", "IBN", "BINT", "BINTI", "BT", "ABU", "UMM", "VAN", "VON",
-    "DER", "DEN", "DE", "LA", "LE", "DI", "DA", "DO", "DOS", "DAS", "DEL", "DELLA", "DELA", "DU",
-    "DES", "TER", "TEN", "Y", "ST", "AP",
+    "AL", "EL", "UL", "BIN", "BEN", "IBN", "BINT", "BINTI", "BT", "ABU", "UMM", "VAN", "VON", "DER", "DEN", "DE", "LA",
+    "LE", "DI", "DA", "DO", "DOS", "DAS", "DEL", "DELLA", "DELA", "DU", "DES", "TER", "TEN", "Y", "ST", "AP",
 ];
 
 pub fn is_particle(t: &str) -> bool {
@@ -56,14 +55,7 @@ pub fn transliterate(s: &str) -> (String, bool) {
             out.push(c);
         } else if c == '\'' || c == '’' || c == '`' || c == 'ʼ' || c == 'ʻ' || c == '´' {
             // O'BRIEN → OBRIEN: apostrophes join
-        } else if c.is_whitespace()
-            || c == '-'
-            || c == '‐'
-            || c == '–'
-            || c == ','
-            || c == '.'
-            || c == '/'
-            || c == '<'
+        } else if c.is_whitespace() || c == '-' || c == '‐' || c == '–' || c == ',' || c == '.' || c == '/' || c == '<'
         {
             out.push(' ');
         } else if let Some(t) = greek(c, next) {
@@ -228,12 +220,7 @@ fn cyrillic(c: char) -> Option<&'static str> {
 fn greek(c: char, next: Option<char>) -> Option<(&'static str, usize)> {
     let base = |ch: char| -> char {
         let b: Vec<char> = ch.nfd().filter(|d| !is_combining(*d)).collect();
-        b.first()
-            .copied()
-            .unwrap_or(ch)
-            .to_uppercase()
-            .next()
-            .unwrap_or(ch)
+        b.first().copied().unwrap_or(ch).to_uppercase().next().unwrap_or(ch)
     };
     let up = base(c);
     if !('Α'..='Ω').contains(&up) && up != 'ς' && up != 'Σ' {
@@ -241,9 +228,7 @@ fn greek(c: char, next: Option<char>) -> Option<(&'static str, usize)> {
     }
     let nx = next.map(base);
     // A diaeresis on the Υ (Ϋ) breaks the diphthong.
-    let nx_has_diaeresis = next
-        .map(|n| n.nfd().any(|d| d == '\u{0308}'))
-        .unwrap_or(false);
+    let nx_has_diaeresis = next.map(|n| n.nfd().any(|d| d == '\u{0308}')).unwrap_or(false);
     if (up == 'Α' || up == 'Ε') && nx == Some('Υ') && !nx_has_diaeresis {
         return Some((if up == 'Α' { "AV" } else { "EV" }, 1));
     }
@@ -472,24 +457,10 @@ pub fn tokens_of_transliterated(text: &str, abjad: bool) -> Vec<Token> {
             continue;
         }
         let folded = fold(t);
-        let skeleton = if abjad {
-            consonants(&folded)
-        } else {
-            skeleton(&folded)
-        };
-        let joined = if pending.is_empty() {
-            None
-        } else {
-            Some(fold(&format!("{pending}{t}")))
-        };
+        let skeleton = if abjad { consonants(&folded) } else { skeleton(&folded) };
+        let joined = if pending.is_empty() { None } else { Some(fold(&format!("{pending}{t}"))) };
         pending.clear();
-        out.push(Token {
-            text: t.to_string(),
-            folded,
-            skeleton,
-            abjad,
-            joined,
-        });
+        out.push(Token { text: t.to_string(), folded, skeleton, abjad, joined });
     }
     out
 }

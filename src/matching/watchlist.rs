@@ -31,9 +31,7 @@ impl PartialDate {
             [y] => num(y, 4).map(|y| PartialDate::Year(y as i32)),
             [y, m] => {
                 let (y, m) = (num(y, 4)?, num(m, 2)?);
-                (1..=12)
-                    .contains(&m)
-                    .then_some(PartialDate::YearMonth(y as i32, m))
+                (1..=12).contains(&m).then_some(PartialDate::YearMonth(y as i32, m))
             }
             [_, _, _] => crate::formats::api_json::parse_date(s).map(PartialDate::Full),
             _ => None,
@@ -187,10 +185,7 @@ pub fn load_dir(dir: &Path, today: NaiveDate) -> Loaded {
                 file,
                 line,
                 column: Some("entry_id".into()),
-                message: format!(
-                    "duplicate entry_id {:?} in list {:?} (first at {first})",
-                    e.entry_id, e.list
-                ),
+                message: format!("duplicate entry_id {:?} in list {:?} (first at {first})", e.entry_id, e.list),
             });
         }
     }
@@ -228,7 +223,8 @@ pub fn load_csv(bytes: &[u8], file: &str, today: NaiveDate, out: &mut Loaded) {
                 file: file.into(),
                 line: 1,
                 column: Some(h.into()),
-                message: "special-category personal data (GDPR art. 9) must not be used or stored: remove the column".into(),
+                message: "special-category personal data (GDPR art. 9) must not be used or stored: remove the column"
+                    .into(),
             });
             refused = true;
         }
@@ -265,12 +261,7 @@ pub fn load_csv(bytes: &[u8], file: &str, today: NaiveDate, out: &mut Loaded) {
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
         let get = |c: &str| rec.get(col[c]).unwrap_or("").trim();
         let mut bad = |column: &str, message: String| {
-            out.problems.push(Problem {
-                file: file.into(),
-                line,
-                column: Some(column.into()),
-                message,
-            });
+            out.problems.push(Problem { file: file.into(), line, column: Some(column.into()), message });
         };
         let mut ok = true;
         let list = get("list");
@@ -288,10 +279,7 @@ pub fn load_csv(bytes: &[u8], file: &str, today: NaiveDate, out: &mut Loaded) {
             s => match PartialDate::parse(s) {
                 Some(d) => Some(d),
                 None => {
-                    bad(
-                        "date_of_birth",
-                        format!("not YYYY-MM-DD, YYYY-MM or YYYY: {s:?}"),
-                    );
+                    bad("date_of_birth", format!("not YYYY-MM-DD, YYYY-MM or YYYY: {s:?}"));
                     ok = false;
                     None
                 }
@@ -320,11 +308,7 @@ pub fn load_csv(bytes: &[u8], file: &str, today: NaiveDate, out: &mut Loaded) {
             },
         };
         let mut documents = Vec::new();
-        for d in get("document_numbers")
-            .split(';')
-            .map(str::trim)
-            .filter(|d| !d.is_empty())
-        {
+        for d in get("document_numbers").split(';').map(str::trim).filter(|d| !d.is_empty()) {
             let (issuer, number) = match d.split_once(':') {
                 Some((i, n)) => match reference().normalise_country(i) {
                     Some(c) => (Some(c), n),
@@ -338,40 +322,26 @@ pub fn load_csv(bytes: &[u8], file: &str, today: NaiveDate, out: &mut Loaded) {
             };
             let number = normalise_document(number);
             if number.len() < 4 {
-                bad(
-                    "document_numbers",
-                    format!("document number too short to screen: {d:?}"),
-                );
+                bad("document_numbers", format!("document number too short to screen: {d:?}"));
                 ok = false;
                 continue;
             }
             let confusable = confusable_document(&number);
-            documents.push(ListedDocument {
-                issuer,
-                number,
-                confusable,
-            });
+            documents.push(ListedDocument { issuer, number, confusable });
         }
         let mut names = Vec::new();
         let primary = PreparedName::new(get("surname"), get("given_names"));
         if !primary.is_empty() {
             names.push(primary);
         }
-        for alias in get("aliases")
-            .split(';')
-            .map(str::trim)
-            .filter(|a| !a.is_empty())
-        {
+        for alias in get("aliases").split(';').map(str::trim).filter(|a| !a.is_empty()) {
             let n = PreparedName::parse_full(alias);
             if !n.is_empty() {
                 names.push(n);
             }
         }
         if names.is_empty() && documents.is_empty() {
-            bad(
-                "surname",
-                "an entry needs a name or a document number".into(),
-            );
+            bad("surname", "an entry needs a name or a document number".into());
             ok = false;
         }
         let category = get("category");
@@ -388,9 +358,7 @@ pub fn load_csv(bytes: &[u8], file: &str, today: NaiveDate, out: &mut Loaded) {
                     file: file.into(),
                     line,
                     column: Some("valid_until".into()),
-                    message: format!(
-                        "entry {entry_id} expired on {v}: loaded, never screened after that date"
-                    ),
+                    message: format!("entry {entry_id} expired on {v}: loaded, never screened after that date"),
                 });
             }
         }
