@@ -112,6 +112,9 @@ pub fn jaro_winkler_ascii(a: &[u8], b: &[u8]) -> f64 {
     }
     let m = matches as f64;
     let jaro = (m / a.len() as f64 + m / b.len() as f64 + (m - (transpositions / 2) as f64) / m) / 3.0;
+    if jaro <= 0.7 {
+        return jaro;
+    }
     let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count() as f64;
     jaro + 0.1 * prefix * (1.0 - jaro)
 }

@@ -28,7 +28,7 @@ pub const DEFAULT_THRESHOLD: f64 = 0.85;
 /// Candidates below this name score are not worth a full explanation.
 const NAME_FLOOR: f64 = 0.5;
 /// A token whose postings are at most this long makes candidates on its own.
-const RARE_POSTINGS: usize = 8;
+const RARE_POSTINGS: usize = 32;
 
 /// A passenger prepared once for comparison against any number of entries.
 #[derive(Debug, Clone)]
@@ -221,7 +221,7 @@ fn key_hash(family: u8, s: &[u8]) -> u64 {
 }
 
 /// Deletion variants shorter than this are too common to be worth a lookup.
-const MIN_DELETION_KEY: usize = 4;
+const MIN_DELETION_KEY: usize = 3;
 
 /// Push a key and its single-deletion variants (for keys of 5+ letters).
 fn push_with_deletions(family: u8, key: &str, out: &mut Vec<u64>) {
@@ -239,6 +239,10 @@ fn push_with_deletions(family: u8, key: &str, out: &mut Vec<u64>) {
             buf.clear();
             buf.extend_from_slice(&b[..i]);
             buf.extend_from_slice(&b[i + 1..]);
+            // Skeletons keep one `A` per vowel run: a deletion that joins two runs joins them.
+            if family == FAMILY_SKELETON {
+                buf.dedup_by(|x, y| *x == b'A' && *y == b'A');
+            }
             out.push(key_hash(family, &buf));
         }
     }
@@ -303,7 +307,7 @@ impl Watchlist {
                         entry_token_keys(t, &mut keys);
                         // Two names written as one (TRUNG PHUC / TRUNGPHUC), under the second's bit.
                         if ti > 0 && !t.abjad {
-                            let joined = format!("{}{}", n.tokens[ti - 1].folded, t.folded);
+                            let joined = super::normalize::fold(&format!("{}{}", n.tokens[ti - 1].text, t.text));
                             push_with_deletions(FAMILY_SKELETON, &super::normalize::skeleton(&joined), &mut keys);
                         }
                         keys.sort_unstable();
@@ -389,7 +393,7 @@ impl Watchlist {
             query_token_keys(t, &mut keys);
             // One name written as two (ANNAMARIA / ANNA MARIA).
             if ti + 1 < toks.len() && !t.abjad {
-                let joined = format!("{}{}", t.folded, toks[ti + 1].folded);
+                let joined = super::normalize::fold(&format!("{}{}", t.text, toks[ti + 1].text));
                 let mut ks = Vec::new();
                 push_with_deletions(FAMILY_SKELETON, &super::normalize::skeleton(&joined), &mut ks);
                 keys.extend(ks.into_iter().enumerate().map(|(i, k)| (k, i == 0)));

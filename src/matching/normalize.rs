@@ -349,13 +349,13 @@ pub fn fold(t: &str) -> String {
         let (rep, n): (&[u8], usize) = if at(i, b"SHCH") {
             (b"SH", 4)
         } else if at(i, b"DZH") {
-            (b"J", 3)
+            (b"I", 3)
         } else if at(i, b"SCH") {
             (b"SH", 3)
         } else if at(i, b"TCH") {
             (b"CH", 3)
         } else if at(i, b"DJ") || at(i, b"ZH") {
-            (b"J", 2)
+            (b"I", 2)
         } else if at(i, b"KH") {
             (b"H", 2)
         } else if at(i, b"GH") {
