@@ -49,7 +49,8 @@ fn trends() -> TrendSet {
 
 fn bench(c: &mut Criterion) {
     let (wl, rows) = watchlist(10_000);
-    let (msgs, _) = generate::manifests(&ManifestOptions { flights: 40, seed: 3, date: day(), plant_share: 0.01 }, &rows);
+    let (msgs, _) =
+        generate::manifests(&ManifestOptions { flights: 40, seed: 3, date: day(), plant_share: 0.01 }, &rows);
     let pax: usize = msgs.iter().map(|m| m.passengers.len()).sum();
     let screener = Screener::new(wl, trends(), Scope::All);
     let mut g = c.benchmark_group("replay_10k_entries_20_trends");
@@ -67,15 +68,19 @@ fn bench(c: &mut Criterion) {
         .collect();
     for n in sizes {
         let (wl, rows) = watchlist(n);
-        let (msgs, _) = generate::manifests(&ManifestOptions { flights: 8, seed: 5, date: day(), plant_share: 0.01 }, &rows);
-        let pax: Vec<PreparedPassenger> = msgs.iter().flat_map(|m| m.passengers.iter()).map(PreparedPassenger::new).collect();
+        let (msgs, _) =
+            generate::manifests(&ManifestOptions { flights: 8, seed: 5, date: day(), plant_share: 0.01 }, &rows);
+        let pax: Vec<PreparedPassenger> =
+            msgs.iter().flat_map(|m| m.passengers.iter()).map(PreparedPassenger::new).collect();
         let mut g = c.benchmark_group(format!("watchlist_{n}_entries"));
         g.sample_size(10);
         g.throughput(Throughput::Elements(pax.len() as u64));
         g.bench_function("indexed", |b| b.iter(|| pax.iter().map(|p| wl.screen(p, day()).len()).sum::<usize>()));
         let few = &pax[..pax.len().min(if n > 100_000 { 5 } else { 50 })];
         g.throughput(Throughput::Elements(few.len() as u64));
-        g.bench_function("exhaustive", |b| b.iter(|| few.iter().map(|p| wl.screen_exhaustive(p, day()).len()).sum::<usize>()));
+        g.bench_function("exhaustive", |b| {
+            b.iter(|| few.iter().map(|p| wl.screen_exhaustive(p, day()).len()).sum::<usize>())
+        });
         g.finish();
     }
 }

@@ -113,7 +113,11 @@ fn passenger_errors_skip_only_that_passenger() {
         ("/passengers/0/embarkation", json!("Toronto"), "passengers[0].embarkation: not an IATA airport code"),
         ("/passengers/0/document", json!("P123"), "passengers[0].document: must be an object"),
         ("/passengers/0/document/issue_date", json!("03/02/2021"), "passengers[0].document.issue_date: not a date"),
-        ("/passengers/0/document/expiry_date", json!("2020-01-01"), "passengers[0].document.expiry_date: is before document.issue_date"),
+        (
+            "/passengers/0/document/expiry_date",
+            json!("2020-01-01"),
+            "passengers[0].document.expiry_date: is before document.issue_date",
+        ),
         ("/passengers/0/document/issuing_country", json!("XX"), "passengers[0].document.issuing_country: not an ISO"),
         ("/passengers/0/pnr_locator", json!(12), "passengers[0].pnr_locator: must be a string"),
         ("/passengers/0", json!("OKONKWO"), "passengers[0]: must be an object"),

@@ -81,7 +81,10 @@ fn other_refusals() {
         let e = refusal(&OK_TREND.replace(from, to));
         assert!(e.contains(want), "{to}: {e}");
     }
-    let e = refusal(&OK_TREND.replace("field = \"nationality\"\nop = \"eq\"\nvalue = \"COL\"", "field = \"age_years\"\nop = \"between\"\nvalue = [40, 20]"));
+    let e = refusal(&OK_TREND.replace(
+        "field = \"nationality\"\nop = \"eq\"\nvalue = \"COL\"",
+        "field = \"age_years\"\nop = \"between\"\nvalue = [40, 20]",
+    ));
     assert!(e.contains("low is above high"), "{e}");
 }
 
@@ -93,7 +96,8 @@ fn trend_outside_its_window_does_not_screen() {
     assert!(!t.is_active_on(chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap()));
 }
 
-const HEADER: &str = "list,entry_id,surname,given_names,aliases,date_of_birth,nationality,document_numbers,category,valid_until\n";
+const HEADER: &str =
+    "list,entry_id,surname,given_names,aliases,date_of_birth,nationality,document_numbers,category,valid_until\n";
 
 fn load(text: &str) -> Loaded {
     let mut l = Loaded::default();
@@ -139,13 +143,18 @@ fn expired_entries_are_notices_and_extra_columns_are_ignored() {
 
 #[test]
 fn check_command_reports_and_exits_non_zero() {
-    let wl = folder_with("w.csv", format!("{HEADER}L,1,DOE,JOHN,,1980-13,,,wanted,\nL,1,DOE,JOHN,,,,,wanted,\n").as_bytes());
+    let wl =
+        folder_with("w.csv", format!("{HEADER}L,1,DOE,JOHN,,1980-13,,,wanted,\nL,1,DOE,JOHN,,,,,wanted,\n").as_bytes());
     let tr = folder_with("t.toml", OK_TREND.replace("nationality", "ethnicity").as_bytes());
     let out = bin().args(["check", "--watchlists"]).arg(wl.path()).arg("--trends").arg(tr.path()).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("w.csv:2: date_of_birth"), "{text}");
     assert!(text.contains("special-category"), "{text}");
-    let ok = bin().args(["check", "--watchlists", "watchlists", "--trends", "trends"]).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
+    let ok = bin()
+        .args(["check", "--watchlists", "watchlists", "--trends", "trends"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stdout));
 }

@@ -45,7 +45,17 @@ fn index_recall_against_exhaustive_oracle() {
                     missed += 1;
                     if std::env::var("SHOW_MISSES").is_ok() {
                         let e = wl.entry(m.entry);
-                        eprintln!("missed {} {:?} | {} / {:?} {:?}", e.entry_id, e.names.iter().map(|n| n.tokens.iter().map(|t| t.text.clone()).collect::<Vec<_>>()).collect::<Vec<_>>(), p.surname, p.given_names, m.document);
+                        eprintln!(
+                            "missed {} {:?} | {} / {:?} {:?}",
+                            e.entry_id,
+                            e.names
+                                .iter()
+                                .map(|n| n.tokens.iter().map(|t| t.text.clone()).collect::<Vec<_>>())
+                                .collect::<Vec<_>>(),
+                            p.surname,
+                            p.given_names,
+                            m.document
+                        );
                     }
                 }
             }

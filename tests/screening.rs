@@ -74,7 +74,8 @@ fn contract_examples_give_exactly_the_expected_hits() {
 fn expired_entry_never_hits() {
     // W-0003 (valid until 2026-01-31) against the very person it lists.
     let s = spec_inputs();
-    let mut m: Value = serde_json::from_slice(&std::fs::read(spec_examples().join("api-message.json")).unwrap()).unwrap();
+    let mut m: Value =
+        serde_json::from_slice(&std::fs::read(spec_examples().join("api-message.json")).unwrap()).unwrap();
     m["passengers"][0]["surname"] = "ΜΑΥΡΙΔΗΣ".into();
     m["passengers"][0]["given_names"] = "ΓΙΩΡΓΟΣ".into();
     m["passengers"][0]["date_of_birth"] = "1972-06-30".into();
@@ -93,7 +94,8 @@ fn expired_entry_never_hits() {
 #[test]
 fn out_of_scope_flight_is_not_screened() {
     let s = spec_inputs();
-    let mut m: Value = serde_json::from_slice(&std::fs::read(spec_examples().join("api-message.json")).unwrap()).unwrap();
+    let mut m: Value =
+        serde_json::from_slice(&std::fs::read(spec_examples().join("api-message.json")).unwrap()).unwrap();
     m["flight"]["departure_airport"] = "FRA".into();
     let d = folder_with("m.json", m.to_string().as_bytes());
     let (hits, summary, _) = replay(d.path(), s.wl.path(), s.tr.path(), Scope::eu_schengen());
@@ -109,7 +111,8 @@ fn out_of_scope_flight_is_not_screened() {
 #[test]
 fn ethnicity_field_is_discarded_counted_and_the_rest_screened() {
     let s = spec_inputs();
-    let mut m: Value = serde_json::from_slice(&std::fs::read(spec_examples().join("api-message.json")).unwrap()).unwrap();
+    let mut m: Value =
+        serde_json::from_slice(&std::fs::read(spec_examples().join("api-message.json")).unwrap()).unwrap();
     m["passengers"][1]["ethnicity"] = "recorded-by-carrier".into();
     let d = folder_with("m.json", m.to_string().as_bytes());
     let (hits, summary, out) = replay(d.path(), s.wl.path(), s.tr.path(), Scope::eu_schengen());
@@ -122,7 +125,8 @@ fn ethnicity_field_is_discarded_counted_and_the_rest_screened() {
 #[test]
 fn malformed_passenger_does_not_drop_the_flight() {
     let s = spec_inputs();
-    let mut m: Value = serde_json::from_slice(&std::fs::read(spec_examples().join("api-message.json")).unwrap()).unwrap();
+    let mut m: Value =
+        serde_json::from_slice(&std::fs::read(spec_examples().join("api-message.json")).unwrap()).unwrap();
     m["passengers"][0]["date_of_birth"] = "1988-13-45".into();
     let d = folder_with("m.json", m.to_string().as_bytes());
     let (hits, summary, _) = replay(d.path(), s.wl.path(), s.tr.path(), Scope::eu_schengen());
@@ -158,8 +162,11 @@ fn replay_is_deterministic() {
     assert!(!planted.is_empty());
     let m = tempfile::tempdir().unwrap();
     for msg in &msgs {
-        std::fs::write(m.path().join(format!("{}.json", msg.message_id)), paxscreen::formats::api_json::to_value(msg).to_string())
-            .unwrap();
+        std::fs::write(
+            m.path().join(format!("{}.json", msg.message_id)),
+            paxscreen::formats::api_json::to_value(msg).to_string(),
+        )
+        .unwrap();
     }
     let (hits, _, a) = replay(m.path(), wl.path(), tr.path(), Scope::All);
     let (_, _, b) = replay(m.path(), wl.path(), tr.path(), Scope::All);

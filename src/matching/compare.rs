@@ -352,8 +352,8 @@ impl DobEvidence {
     pub fn adjustment(self) -> f64 {
         match self {
             DobEvidence::Exact => 0.10,
-            DobEvidence::YearMonth => 0.06,
-            DobEvidence::Year => 0.03,
+            DobEvidence::YearMonth => 0.04,
+            DobEvidence::Year => 0.0,
             DobEvidence::DayMonthSwapped => 0.03,
             DobEvidence::NearYear => 0.0,
             DobEvidence::Mismatch => -0.25,
