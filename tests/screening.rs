@@ -27,6 +27,18 @@ fn replay(manifests: &Path, wl: &Path, tr: &Path, scope: Scope) -> (Vec<Value>, 
     (hits, summary, out)
 }
 
+/// The contract's example message, as JSON to edit.
+fn spec_message() -> Value {
+    serde_json::from_slice(&std::fs::read(spec_examples().join("api-message.json")).unwrap()).unwrap()
+}
+
+/// Replay one edited message against the contract's watchlist and trend.
+fn replay_message(m: &Value, scope: Scope) -> (Vec<Value>, Summary, Vec<u8>) {
+    let s = spec_inputs();
+    let d = folder_with("m.json", m.to_string().as_bytes());
+    replay(d.path(), s.wl.path(), s.tr.path(), scope)
+}
+
 struct Spec {
     wl: tempfile::TempDir,
     tr: tempfile::TempDir,
@@ -74,8 +86,7 @@ fn contract_examples_give_exactly_the_expected_hits() {
 fn expired_entry_never_hits() {
     // W-0003 (valid until 2026-01-31) against the very person it lists.
     let s = spec_inputs();
-    let mut m: Value =
-        serde_json::from_slice(&std::fs::read(spec_examples().join("api-message.json")).unwrap()).unwrap();
+    let mut m = spec_message();
     m["passengers"][0]["surname"] = "ΜΑΥΡΙΔΗΣ".into();
     m["passengers"][0]["given_names"] = "ΓΙΩΡΓΟΣ".into();
     m["passengers"][0]["date_of_birth"] = "1972-06-30".into();
@@ -93,29 +104,23 @@ fn expired_entry_never_hits() {
 
 #[test]
 fn out_of_scope_flight_is_not_screened() {
-    let s = spec_inputs();
-    let mut m: Value =
-        serde_json::from_slice(&std::fs::read(spec_examples().join("api-message.json")).unwrap()).unwrap();
+    let mut m = spec_message();
     m["flight"]["departure_airport"] = "FRA".into();
-    let d = folder_with("m.json", m.to_string().as_bytes());
-    let (hits, summary, _) = replay(d.path(), s.wl.path(), s.tr.path(), Scope::eu_schengen());
+    let (hits, summary, _) = replay_message(&m, Scope::eu_schengen());
     assert!(hits.is_empty());
     assert_eq!(summary.out_of_scope, 1);
     assert_eq!(summary.passengers, 0);
     // `--scope all` screens it.
-    let (hits, summary, _) = replay(d.path(), s.wl.path(), s.tr.path(), Scope::All);
+    let (hits, summary, _) = replay_message(&m, Scope::All);
     assert_eq!(summary.out_of_scope, 0);
     assert!(hits.iter().any(|h| h["entry_id"] == "W-0001"));
 }
 
 #[test]
 fn ethnicity_field_is_discarded_counted_and_the_rest_screened() {
-    let s = spec_inputs();
-    let mut m: Value =
-        serde_json::from_slice(&std::fs::read(spec_examples().join("api-message.json")).unwrap()).unwrap();
+    let mut m = spec_message();
     m["passengers"][1]["ethnicity"] = "recorded-by-carrier".into();
-    let d = folder_with("m.json", m.to_string().as_bytes());
-    let (hits, summary, out) = replay(d.path(), s.wl.path(), s.tr.path(), Scope::eu_schengen());
+    let (hits, summary, out) = replay_message(&m, Scope::eu_schengen());
     assert_eq!(summary.special_category_fields_discarded, 1);
     assert_eq!(summary.special_category_by_sender.get("KL"), Some(&1));
     assert!(hits.iter().any(|h| h["entry_id"] == "W-0001"));
@@ -124,12 +129,9 @@ fn ethnicity_field_is_discarded_counted_and_the_rest_screened() {
 
 #[test]
 fn malformed_passenger_does_not_drop_the_flight() {
-    let s = spec_inputs();
-    let mut m: Value =
-        serde_json::from_slice(&std::fs::read(spec_examples().join("api-message.json")).unwrap()).unwrap();
+    let mut m = spec_message();
     m["passengers"][0]["date_of_birth"] = "1988-13-45".into();
-    let d = folder_with("m.json", m.to_string().as_bytes());
-    let (hits, summary, _) = replay(d.path(), s.wl.path(), s.tr.path(), Scope::eu_schengen());
+    let (hits, summary, _) = replay_message(&m, Scope::eu_schengen());
     assert_eq!(summary.rejected_passengers, 1);
     assert_eq!(summary.passengers, 1);
     assert!(hits.iter().any(|h| h["entry_id"] == "W-0001" && h["passenger"] == 1), "index kept");
@@ -138,7 +140,7 @@ fn malformed_passenger_does_not_drop_the_flight() {
 #[test]
 fn jsonl_bad_lines_and_duplicates() {
     let s = spec_inputs();
-    let m: Value = serde_json::from_slice(&std::fs::read(spec_examples().join("api-message.json")).unwrap()).unwrap();
+    let m = spec_message();
     let mut other = m.clone();
     other["message_id"] = "second".into();
     let text = format!("{}\n{{not json\n{}\n{}\n", m, m, other);
