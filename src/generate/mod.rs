@@ -134,6 +134,13 @@ pub fn person(rng: &mut Rng8, pools: &[Pools], ci: usize, born_from: i32, born_t
             let g = if rng.gen_bool(0.3) && *second != first { format!("{first} {second}") } else { first };
             (s, g)
         }
+        Pattern::Vietnamese => {
+            let s = surname(rng, &p.surnames);
+            let pool = if rng.gen_bool(0.5) { &p.male[..] } else { &p.female[..] };
+            let middle = pick(rng, pool);
+            let g = if rng.gen_bool(0.9) && *middle != first { format!("{middle} {first}") } else { first };
+            (s, g)
+        }
         Pattern::EastSlavic => {
             let s = surname(rng, &p.surnames);
             let s = if female { feminine_slavic(&s) } else { s };
@@ -200,13 +207,9 @@ const ROMANISATIONS: &[(&str, &str)] = &[
     ("ZH", "J"),
     ("CH", "TCH"),
     ("OV", "OFF"),
-    ("UE", "U"),
-    ("OE", "O"),
-    ("AE", "A"),
     ("SH", "SCH"),
     ("YOU", "YU"),
     ("EI", "EY"),
-    ("AH", "A"),
     ("ALI", "ALY"),
 ];
 
@@ -302,8 +305,12 @@ fn watchlist_row(rng: &mut Rng8, pools: &[Pools], i: usize, today: NaiveDate) ->
     let native = matches!(pools[ci].culture.pattern, Pattern::EastSlavic | Pattern::Greek);
     let (ms, mg) = p.mrz();
     // How the list owner wrote the name.
+    let accented = !native && !(p.surname.is_ascii() && p.given.is_ascii());
     let (surname, given) = if native && rng.gen_bool(0.4) {
         (p.surname.clone(), p.given.clone())
+    } else if accented && rng.gen_bool(0.5) {
+        // Diacritics dropped rather than transliterated (ÖZKAN as OZKAN, not OEZKAN).
+        (deunicode::deunicode(&p.surname).to_uppercase(), deunicode::deunicode(&p.given).to_uppercase())
     } else if rng.gen_bool(0.5) {
         (romanise_differently(rng, &ms).unwrap_or(ms.clone()), romanise_differently(rng, &mg).unwrap_or(mg.clone()))
     } else {

@@ -18,6 +18,8 @@ pub enum Pattern {
     Chinese,
     /// Greek script pools
     Greek,
+    /// family name, middle name, given name (Vietnamese): nearly always three parts
+    Vietnamese,
 }
 
 pub struct Culture {
@@ -145,7 +147,7 @@ pub const CULTURES: &[Culture] = &[
     },
     Culture {
         nationality: "VNM",
-        pattern: Pattern::Western,
+        pattern: Pattern::Vietnamese,
         airports: "SGN HAN DAD",
         surnames: "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trương Lâm Mai Tạ Quách Châu Cao Tôn Thái",
         male: "Minh Anh Hùng Dũng Tuấn Thắng Hải Long Nam Quang Sơn Việt Phúc Khoa Bảo Đức Hiếu Trung Thành Cường Huy Khánh Tùng",

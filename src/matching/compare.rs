@@ -2,22 +2,29 @@
 //! document numbers, nationality. Every comparison returns evidence that
 //! explains itself.
 
-use super::normalize::{consonants, Token};
+use super::normalize::{consonants, fold, Token};
 use crate::matching::watchlist::PartialDate;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use strsim::jaro_winkler;
 
+/// An initial against a name with that initial (J / JOHN): above the floor, below a typo.
+const INITIAL_SIMILARITY: f64 = 0.88;
 /// Below this a token pair counts as not matching at all.
-const TOKEN_FLOOR: f64 = 0.84;
+const TOKEN_FLOOR: f64 = 0.86;
 /// Weight of each entry token by position: surname tokens, first given name, further given names.
 const W_SURNAME: f64 = 1.0;
 const W_FIRST_GIVEN: f64 = 0.8;
 const W_MIDDLE: f64 = 0.35;
 /// A middle name missing on one side is absence, not contradiction.
 const MISSING_MIDDLE: f64 = 0.7;
-/// Each extra name on the passenger's side costs this factor.
+/// Each extra name on the passenger's side costs this factor...
 const EXTRA_TOKEN_FACTOR: f64 = 0.97;
+/// ...but a passenger's first given name, or whole surname, that the entry
+/// does not have at all says "another person" louder (NGUYEN LINH / NGUYEN CHI LINH).
+const UNMATCHED_KEY_NAME_FACTOR: f64 = 0.84;
+/// A given name on each side with no partner on the other.
+const CONTRADICTING_GIVEN_FACTOR: f64 = 0.92;
 /// Matching a surname against a given name (swapped fields) costs this factor.
 const SWAP_FACTOR: f64 = 0.98;
 
@@ -138,30 +145,37 @@ pub fn token_similarity(a: &Token, b: &Token) -> f64 {
     let (at, bt) = (a.text.as_bytes(), b.text.as_bytes());
     // An initial against a full name.
     if at.len() == 1 || bt.len() == 1 {
-        return if at[0] == bt[0] { 0.85 } else { 0.0 };
+        return if at[0] == bt[0] { INITIAL_SIMILARITY } else { 0.0 };
     }
-    let mut s = jw(&a.folded, &b.folded);
+    let mut s = blended(&a.folded, &b.folded);
     if let Some(j) = &a.joined {
-        s = s.max(jw(j, &b.folded));
+        s = s.max(blended(j, &b.folded));
     }
     if let Some(j) = &b.joined {
-        s = s.max(jw(&a.folded, j));
+        s = s.max(blended(&a.folded, j));
     }
     // Same skeleton on a long token, same first letter and close spelling: a
     // romanisation variant (MOHAMED / MUHAMAD), not another name (HASAN / HUSEYIN).
-    if a.skeleton.len() >= 6 && a.skeleton == b.skeleton && at[0] == bt[0] && s >= 0.8 {
+    if a.skeleton.len() >= 6 && a.skeleton == b.skeleton && at[0] == bt[0] && s >= 0.75 {
         s = s.max(0.9);
     }
-    // Jaro-Winkler is generous on short tokens (SAAD / SAUD, THANH / THANG):
-    // there, one edit is a large share of the name, so the edit distance
-    // (optimal string alignment, a transposition counts once) weighs in.
-    let short = a.folded.len().min(b.folded.len());
-    if short <= 5 {
-        let longest = a.folded.len().max(b.folded.len()) as f64;
-        let edit = 1.0 - strsim::osa_distance(&a.folded, &b.folded) as f64 / longest;
-        s = (2.0 * s + edit.max(0.0)) / 3.0;
-    }
     s
+}
+
+/// Jaro-Winkler, tempered by the edit distance. Jaro-Winkler is generous on
+/// short tokens (SAAD / SAUD, THANH / THANG): there one edit is a large share
+/// of the name, so the edit distance (optimal string alignment: a
+/// transposition counts once) weighs in; on longer tokens with less weight.
+fn blended(a: &str, b: &str) -> f64 {
+    let s = jw(a, b);
+    let short = a.len().min(b.len());
+    let longest = a.len().max(b.len()).max(1) as f64;
+    let edit = (1.0 - strsim::osa_distance(a, b) as f64 / longest).max(0.0);
+    if short <= 5 {
+        (2.0 * s + edit) / 3.0
+    } else {
+        (3.0 * s + edit) / 4.0
+    }
 }
 
 /// How one entry token was matched.
@@ -197,10 +211,6 @@ struct Alignment {
     score: f64,
     swapped: bool,
     extra: usize,
-}
-
-fn concat_eq(whole: &str, a: &str, b: &str) -> bool {
-    whole.len() == a.len() + b.len() && whole.starts_with(a) && whole.ends_with(b)
 }
 
 fn align(entry: &PreparedName, pax: &PreparedName) -> Alignment {
@@ -240,7 +250,7 @@ fn align(entry: &PreparedName, pax: &PreparedName) -> Alignment {
             continue;
         }
         for j in 0..p.len().saturating_sub(1) {
-            if !p_used[j] && !p_used[j + 1] && concat_eq(&e[i].folded, &p[j].folded, &p[j + 1].folded) {
+            if !p_used[j] && !p_used[j + 1] && e[i].folded == fold(&format!("{}{}", p[j].text, p[j + 1].text)) {
                 out.pairs[i] = Some((j as u8, 0.97));
                 p_used[j] = true;
                 p_used[j + 1] = true;
@@ -252,8 +262,8 @@ fn align(entry: &PreparedName, pax: &PreparedName) -> Alignment {
         if out.pairs[i].is_some() || out.pairs[i + 1].is_some() {
             continue;
         }
-        if let Some(j) = (0..p.len()).find(|j| !p_used[*j] && concat_eq(&p[*j].folded, &e[i].folded, &e[i + 1].folded))
-        {
+        let joined = fold(&format!("{}{}", e[i].text, e[i + 1].text));
+        if let Some(j) = (0..p.len()).find(|j| !p_used[*j] && p[*j].folded == joined) {
             out.pairs[i] = Some((j as u8, 0.97));
             out.pairs[i + 1] = Some((j as u8, 0.97));
             p_used[j] = true;
@@ -291,7 +301,19 @@ fn align(entry: &PreparedName, pax: &PreparedName) -> Alignment {
     if out.swapped {
         score *= SWAP_FACTOR;
     }
-    score *= EXTRA_TOKEN_FACTOR.powi(unmatched_pax as i32);
+    // Given names on both sides that found no partner contradict each other
+    // (TRUNG LAN / TRUNG VY): more than an absence.
+    let entry_given_unmatched = (given_start..e.len()).any(|i| out.pairs[i].is_none());
+    if entry_given_unmatched && unmatched_pax > 0 {
+        score *= CONTRADICTING_GIVEN_FACTOR;
+    }
+    let entry_has_given = e.len() > entry.surname_len;
+    let pax_surname_matched = (0..pax.surname_len.min(p.len())).any(|j| p_used[j]);
+    for j in (0..p.len()).filter(|j| !p_used[*j]) {
+        let first_given = j == pax.surname_len && entry_has_given;
+        let lost_surname = j < pax.surname_len && !pax_surname_matched && pax_has_given;
+        score *= if first_given || lost_surname { UNMATCHED_KEY_NAME_FACTOR } else { EXTRA_TOKEN_FACTOR };
+    }
     out.score = round3(score);
     out.extra = unmatched_pax;
     out
@@ -354,7 +376,7 @@ impl DobEvidence {
             DobEvidence::Exact => 0.10,
             DobEvidence::YearMonth => 0.04,
             DobEvidence::Year => 0.0,
-            DobEvidence::DayMonthSwapped => 0.03,
+            DobEvidence::DayMonthSwapped => 0.0,
             DobEvidence::NearYear => 0.0,
             DobEvidence::Mismatch => -0.25,
             DobEvidence::Unknown => 0.0,

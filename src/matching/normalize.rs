@@ -349,13 +349,13 @@ pub fn fold(t: &str) -> String {
         let (rep, n): (&[u8], usize) = if at(i, b"SHCH") {
             (b"SH", 4)
         } else if at(i, b"DZH") {
-            (b"I", 3)
+            (b"J", 3)
         } else if at(i, b"SCH") {
             (b"SH", 3)
         } else if at(i, b"TCH") {
             (b"CH", 3)
         } else if at(i, b"DJ") || at(i, b"ZH") {
-            (b"I", 2)
+            (b"J", 2)
         } else if at(i, b"KH") {
             (b"H", 2)
         } else if at(i, b"GH") {
@@ -374,12 +374,10 @@ pub fn fold(t: &str) -> String {
             (b"I", 2)
         } else if at(i, b"OE") {
             (b"O", 2)
-        } else if at(i, b"AE") {
-            (b"E", 2)
         } else {
             let c = b[i];
             let r: &[u8] = match c {
-                b'Y' | b'J' => b"I",
+                b'Y' => b"I",
                 b'W' => b"V",
                 b'Q' => b"K",
                 b'C' => b"K",
