@@ -95,6 +95,14 @@ enum Command {
         /// Share of passengers replaced by listed persons, 0..1.
         #[arg(long, default_value_t = 0.01)]
         plant_share: f64,
+        /// Write manifests as `json` (paxscreen.api/1) or `paxlst` (UN/EDIFACT, as airlines send).
+        #[arg(long, default_value = "json")]
+        format: String,
+    },
+    /// Read messages (JSON, JSON Lines or PAXLST, told by content) and write them as paxscreen.api/1 JSON Lines.
+    Convert {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
     },
     /// Generate a synthetic watchlist CSV (many cultures and scripts, aliases, partial dates).
     GenerateWatchlist {
@@ -235,7 +243,38 @@ fn run(cli: Cli) -> Result<ExitCode> {
             eprintln!("wrote {} entries to {}", rows.len(), out.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Generate { flights, seed, out, date, plant_from, plant_seed, plant_share } => {
+        Command::Convert { paths } => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let mut failed = 0;
+            for f in collect_files(&paths)? {
+                for (source, res, _) in paxscreen::ingest::replay::read_file(&f)? {
+                    match res {
+                        Ok(rm) => {
+                            serde_json::to_writer(&mut out, &api_json::to_value(&rm.message))?;
+                            out.write_all(b"\n")?;
+                            for e in &rm.report.rejected_passengers {
+                                eprintln!("skipped: {source}: {}", e.redacted());
+                            }
+                            for w in &rm.report.warnings {
+                                eprintln!("warning: {source}: {w}");
+                            }
+                        }
+                        Err(e) => {
+                            failed += 1;
+                            eprintln!("rejected: {source}: {}", e.redacted());
+                        }
+                    }
+                }
+            }
+            out.flush()?;
+            Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Generate { flights, seed, out, date, plant_from, plant_seed, plant_share, format } => {
+            let paxlst = match format.as_str() {
+                "json" => false,
+                "paxlst" => true,
+                other => bail!("unknown format {other:?}: json or paxlst"),
+            };
             let day = parse_day(&date)?;
             let rows = match &plant_from {
                 None => Vec::new(),
@@ -270,8 +309,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut passengers = 0;
             for m in &messages {
                 passengers += m.passengers.len();
-                let path = dir.join(format!("{}.json", m.message_id));
-                std::fs::write(&path, serde_json::to_vec(&api_json::to_value(m))?)?;
+                if paxlst {
+                    let text = paxscreen::formats::paxlst::write(m, &Default::default());
+                    std::fs::write(dir.join(format!("{}.edi", m.message_id)), text)?;
+                } else {
+                    std::fs::write(
+                        dir.join(format!("{}.json", m.message_id)),
+                        serde_json::to_vec(&api_json::to_value(m))?,
+                    )?;
+                }
             }
             let mut pf = std::io::BufWriter::new(std::fs::File::create(out.join("planted.jsonl"))?);
             for p in &planted {

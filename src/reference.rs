@@ -18,6 +18,8 @@ pub struct Airport {
     pub country_alpha2: String,
     pub name: String,
     pub city: String,
+    /// IANA time zone (`Europe/Amsterdam`): PAXLST times are local.
+    pub tz: String,
 }
 
 #[derive(Debug, Clone)]
@@ -46,6 +48,7 @@ pub fn reference() -> &'static Reference {
                 country_alpha2: rec[2].to_string(),
                 name: rec[3].to_string(),
                 city: rec[4].to_string(),
+                tz: rec[7].to_string(),
             };
             airports.insert(a.iata.clone(), a);
         }

@@ -2,6 +2,7 @@
 //! `paxscreen.api/1` JSON contract and UN/EDIFACT PAXLST.
 
 pub mod api_json;
+pub mod paxlst;
 pub mod special;
 
 use crate::model::{FieldError, ReadMessage};

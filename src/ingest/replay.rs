@@ -3,6 +3,7 @@
 //! byte: files are read in sorted order, messages screened in parallel but
 //! written in input order.
 
+use crate::formats::paxlst::{self, Part, PartTracker};
 use crate::formats::{self, api_json, Format, MessageError};
 use crate::model::ReadMessage;
 use crate::screening::{Hit, HitKind, Outcome, Screener};
@@ -54,6 +55,8 @@ pub struct Summary {
     pub special_category_by_sender: BTreeMap<String, usize>,
     pub unknown_fields_dropped: usize,
     pub warnings: usize,
+    /// Multi-part PAXLST transmissions with parts that never arrived.
+    pub incomplete_multipart: Vec<String>,
     pub hits: usize,
     pub watchlist_hits_by_list: BTreeMap<String, usize>,
     pub trend_hits_by_trend: BTreeMap<String, usize>,
@@ -75,6 +78,10 @@ impl std::fmt::Display for Summary {
             writeln!(f, "  from sender {s:<10} {n}")?;
         }
         writeln!(f, "unknown fields dropped  {}", self.unknown_fields_dropped)?;
+        writeln!(f, "warnings                {}", self.warnings)?;
+        for g in &self.incomplete_multipart {
+            writeln!(f, "  incomplete multi-part {g}")?;
+        }
         writeln!(f, "hits                    {} ({} passengers)", self.hits, self.passengers_with_hits)?;
         for (l, n) in &self.watchlist_hits_by_list {
             writeln!(f, "  list  {l:<20} {n}")?;
@@ -120,29 +127,35 @@ pub fn collect_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
 
 /// Split one file into messages, each with its source. JSON files hold one
 /// message (possibly pretty-printed) or one per line.
-pub fn read_file(path: &Path) -> std::io::Result<Vec<(Source, Result<ReadMessage, MessageError>)>> {
+pub fn read_file(path: &Path) -> std::io::Result<Vec<Read>> {
     let bytes = std::fs::read(path)?;
     Ok(read_bytes(&bytes, &path.display().to_string()))
 }
 
-pub fn read_bytes(bytes: &[u8], file: &str) -> Vec<(Source, Result<ReadMessage, MessageError>)> {
+/// One message read from a file, with its source and, for multi-part
+/// PAXLST, its part.
+pub type Read = (Source, Result<ReadMessage, MessageError>, Option<Part>);
+
+pub fn read_bytes(bytes: &[u8], file: &str) -> Vec<Read> {
     let src = |line| Source { file: file.to_string(), line };
     match formats::detect(bytes) {
         None if bytes.iter().all(|b| b.is_ascii_whitespace()) => vec![],
-        None => vec![(src(1), Err(MessageError::UnknownFormat))],
-        Some(Format::Paxlst) => vec![(src(1), Err(MessageError::Paxlst("PAXLST reading arrives with issue 4".into())))],
+        None => vec![(src(1), Err(MessageError::UnknownFormat), None)],
+        Some(Format::Paxlst) => {
+            paxlst::read_messages(bytes).into_iter().map(|m| (src(m.line), m.result, m.part)).collect()
+        }
         Some(Format::Json) => {
             // One document per file, unless it is JSON Lines.
             if let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) {
-                return vec![(src(1), api_json::read_value(v))];
+                return vec![(src(1), api_json::read_value(v), None)];
             }
             let text = String::from_utf8_lossy(bytes);
             let lines: Vec<(usize, &str)> = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).collect();
             let pretty = lines.first().is_some_and(|(_, l)| l.trim() == "{");
             if pretty || lines.len() <= 1 {
-                return vec![(src(1), api_json::read(bytes))];
+                return vec![(src(1), api_json::read(bytes), None)];
             }
-            lines.into_iter().map(|(i, l)| (src(i + 1), api_json::read(l.as_bytes()))).collect()
+            lines.into_iter().map(|(i, l)| (src(i + 1), api_json::read(l.as_bytes()), None)).collect()
         }
     }
 }
@@ -163,10 +176,14 @@ impl<'a> Replay<'a> {
         let mut summary = Summary { files: files.len(), ..Default::default() };
         let mut rejections = Vec::new();
         let mut seen = FxHashSet::default();
+        let mut parts = PartTracker::default();
         let mut pending: Vec<(Source, ReadMessage)> = Vec::with_capacity(CHUNK);
         for f in files {
-            for (source, res) in read_file(f)? {
+            for (source, res, part) in read_file(f)? {
                 summary.messages += 1;
+                if let Some(p) = &part {
+                    parts.see(p);
+                }
                 match res {
                     Err(e) => {
                         summary.rejected_messages += 1;
@@ -194,6 +211,14 @@ impl<'a> Replay<'a> {
             }
         }
         self.flush(&mut pending, &mut summary, &mut rejections)?;
+        for (group, missing, final_seen) in parts.incomplete() {
+            let what = match (missing.is_empty(), final_seen) {
+                (false, _) => format!("parts {missing:?} missing"),
+                (true, false) => "final part (…:F) never arrived".to_string(),
+                (true, true) => unreachable!("complete groups are not listed"),
+            };
+            summary.incomplete_multipart.push(format!("{group}: {what}"));
+        }
         self.hits_out.flush()?;
         if let Some(r) = self.rejects_out.as_mut() {
             for rej in &rejections {

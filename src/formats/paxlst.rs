@@ -1,0 +1,858 @@
+//! UN/EDIFACT PAXLST (WCO/IATA/ICAO API guidelines, directories D02B,
+//! D05B, D12B): reader and writer for the same domain model as the JSON
+//! contract.
+//!
+//! Reading happens in two steps. [`Interchange::parse`] splits the bytes
+//! into segments, honouring the UNA service string advice (any separators,
+//! the release character) and tolerating white space and line breaks
+//! between segments. [`read_interchange`] then walks each message (UNH ..
+//! UNT): the reporting party, the flight legs (TDT with LOC and DTM), the
+//! person groups (NAD+FL/FM/DDU/DDT with ATT, DTM, LOC, NAT, RFF, DOC), the
+//! control totals. A person group with a bad element loses only that person;
+//! a message without a usable flight is refused alone; wrong UNT segment
+//! counts and CNT totals are warnings on the message.
+//!
+//! PAXLST times are local to the airport they belong to; they are turned
+//! into instants with the airport's time zone from the reference data.
+
+use super::{MessageError, ReadResult};
+use crate::model::*;
+use crate::reference::reference;
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+
+/// The service characters of an interchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Separators {
+    pub component: u8,
+    pub element: u8,
+    pub decimal: u8,
+    pub release: Option<u8>,
+    pub repetition: u8,
+    pub segment: u8,
+}
+
+impl Default for Separators {
+    /// The defaults of ISO 9735 when there is no UNA: `:+.? '`.
+    fn default() -> Self {
+        Separators {
+            component: b':',
+            element: b'+',
+            decimal: b'.',
+            release: Some(b'?'),
+            repetition: b' ',
+            segment: b'\'',
+        }
+    }
+}
+
+/// One segment: its tag and its elements, each a list of components.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    pub tag: String,
+    pub elements: Vec<Vec<String>>,
+    /// 1-based position in the interchange (UNA not counted).
+    pub number: usize,
+    /// Line of the file it starts on.
+    pub line: usize,
+}
+
+impl Segment {
+    /// Component `c` of element `e` (both 0-based; element 0 is the first after the tag).
+    pub fn get(&self, e: usize, c: usize) -> &str {
+        self.elements.get(e).and_then(|el| el.get(c)).map(|s| s.as_str()).unwrap_or("")
+    }
+    fn qualifier(&self) -> &str {
+        self.get(0, 0)
+    }
+    fn at(&self, e: usize) -> String {
+        let q = self.qualifier();
+        if q.is_empty() {
+            format!("segment {} {} element {}", self.number, self.tag, e + 1)
+        } else {
+            format!("segment {} {}+{} element {}", self.number, self.tag, q, e + 1)
+        }
+    }
+}
+
+/// The segments of one interchange.
+#[derive(Debug, Clone)]
+pub struct Interchange {
+    pub separators: Separators,
+    pub segments: Vec<Segment>,
+}
+
+impl Interchange {
+    /// Split bytes into segments. Fails only when there is nothing that looks like EDIFACT.
+    pub fn parse(bytes: &[u8]) -> Result<Interchange, MessageError> {
+        let text = String::from_utf8_lossy(bytes);
+        let b = text.as_bytes();
+        let mut i = skip_ws(b, 0);
+        let mut line = 1 + b[..i].iter().filter(|c| **c == b'\n').count();
+        let mut sep = Separators::default();
+        if b[i..].starts_with(b"UNA") {
+            if b.len() < i + 9 {
+                return Err(MessageError::Paxlst("UNA service string advice is shorter than 6 characters".into()));
+            }
+            let a = &b[i + 3..i + 9];
+            sep = Separators {
+                component: a[0],
+                element: a[1],
+                decimal: a[2],
+                release: if a[3] == b' ' { None } else { Some(a[3]) },
+                repetition: a[4],
+                segment: a[5],
+            };
+            line += b[i..i + 9].iter().filter(|c| **c == b'\n').count();
+            i += 9;
+        }
+        let mut segments = Vec::new();
+        loop {
+            let start = skip_ws(b, i);
+            line += b[i..start].iter().filter(|c| **c == b'\n').count();
+            i = start;
+            if i >= b.len() {
+                break;
+            }
+            let seg_line = line;
+            let mut elements: Vec<Vec<String>> = vec![vec![String::new()]];
+            let mut raw: Vec<u8> = Vec::new();
+            let flush = |raw: &mut Vec<u8>, elements: &mut Vec<Vec<String>>| {
+                let s = String::from_utf8_lossy(raw).into_owned();
+                elements.last_mut().expect("one element").last_mut().expect("one component").push_str(&s);
+                raw.clear();
+            };
+            while i < b.len() && b[i] != sep.segment {
+                let c = b[i];
+                if Some(c) == sep.release && i + 1 < b.len() {
+                    raw.push(b[i + 1]);
+                    i += 2;
+                    continue;
+                }
+                if c == b'\n' {
+                    line += 1;
+                }
+                if c == sep.element {
+                    flush(&mut raw, &mut elements);
+                    elements.push(vec![String::new()]);
+                } else if c == sep.component {
+                    flush(&mut raw, &mut elements);
+                    elements.last_mut().expect("one element").push(String::new());
+                } else if c != b'\r' && c != b'\n' {
+                    raw.push(c);
+                }
+                i += 1;
+            }
+            flush(&mut raw, &mut elements);
+            i = (i + 1).min(b.len()); // the terminator (absent at the very end of some files)
+            let tag = elements.remove(0).concat().trim().to_string();
+            if tag.is_empty() && elements.is_empty() {
+                continue;
+            }
+            segments.push(Segment { tag, elements, number: segments.len() + 1, line: seg_line });
+        }
+        if segments.is_empty() {
+            return Err(MessageError::Paxlst("no EDIFACT segments found".into()));
+        }
+        Ok(Interchange { separators: sep, segments })
+    }
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && matches!(b[i], b' ' | b'\n' | b'\r' | b'\t' | 0xEF | 0xBB | 0xBF) {
+        i += 1;
+    }
+    i
+}
+
+/// A message's part in a multi-part transmission (UNH element 4: `01:C`, `02`, `03:F`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    pub number: u32,
+    pub last: bool,
+    /// Ties the parts together: the common access reference, or the flight and reference.
+    pub group: String,
+}
+
+/// One PAXLST message read, with where it starts and its part, if any.
+pub struct PaxlstMessage {
+    pub line: usize,
+    pub result: ReadResult,
+    pub part: Option<Part>,
+    /// BGM+250 (crew list) or BGM+745 (passenger list).
+    pub crew_list: bool,
+}
+
+/// Read every message of an interchange. Each result carries the line its UNH is on.
+pub fn read_interchange(bytes: &[u8]) -> Vec<(usize, ReadResult)> {
+    read_messages(bytes).into_iter().map(|m| (m.line, m.result)).collect()
+}
+
+/// Read every message of an interchange, with their parts.
+pub fn read_messages(bytes: &[u8]) -> Vec<PaxlstMessage> {
+    let ic = match Interchange::parse(bytes) {
+        Ok(ic) => ic,
+        Err(e) => return vec![PaxlstMessage { line: 1, result: Err(e), part: None, crew_list: false }],
+    };
+    let segs = &ic.segments;
+    let unb = segs.iter().find(|s| s.tag == "UNB");
+    let sender =
+        unb.map(|s| s.get(1, 0).trim().to_string()).filter(|s| !s.is_empty()).unwrap_or_else(|| "UNKNOWN".into());
+    let interchange_ref = unb.map(|s| s.get(4, 0).to_string()).unwrap_or_default();
+    let sent_at = unb.and_then(|s| unb_time(s.get(3, 0), s.get(3, 1)));
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < segs.len() {
+        if segs[i].tag != "UNH" {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut end = i + 1;
+        while end < segs.len() && segs[end].tag != "UNT" && segs[end].tag != "UNH" {
+            end += 1;
+        }
+        let unt = segs.get(end).filter(|s| s.tag == "UNT");
+        let msg = &segs[start..end];
+        let ctx = Context { sender: &sender, interchange_ref: &interchange_ref, sent_at };
+        let (result, part, crew_list) = read_message(msg, unt, &ctx);
+        out.push(PaxlstMessage { line: segs[start].line, result, part, crew_list });
+        i = if unt.is_some() { end + 1 } else { end };
+    }
+    if out.is_empty() {
+        out.push(PaxlstMessage {
+            line: segs[0].line,
+            result: Err(MessageError::Paxlst("no UNH message header in the interchange".into())),
+            part: None,
+            crew_list: false,
+        });
+    }
+    out
+}
+
+struct Context<'a> {
+    sender: &'a str,
+    interchange_ref: &'a str,
+    sent_at: Option<DateTime<FixedOffset>>,
+}
+
+fn err(seg: &Segment, e: usize, reason: &str, value: &str) -> MessageError {
+    MessageError::Field(FieldError::new(seg.at(e), reason).with_value(value))
+}
+
+/// One flight leg.
+#[derive(Debug, Default)]
+struct Leg {
+    number: String,
+    carrier: String,
+    departure: Option<String>,
+    arrival: Option<String>,
+    route: Vec<String>,
+    departure_time: Option<DateTime<FixedOffset>>,
+    arrival_time: Option<DateTime<FixedOffset>>,
+}
+
+fn read_message(msg: &[Segment], unt: Option<&Segment>, ctx: &Context) -> (ReadResult, Option<Part>, bool) {
+    let unh = &msg[0];
+    let mut report = ReadReport::default();
+    let part = {
+        let seq = unh.get(3, 0);
+        if seq.is_empty() {
+            None
+        } else {
+            let number = seq.trim_start_matches('0').parse().unwrap_or(1);
+            let last = unh.get(3, 1) == "F";
+            Some((number, last))
+        }
+    };
+    let crew_list = msg.iter().find(|s| s.tag == "BGM").map(|s| s.qualifier() == "250").unwrap_or(false);
+    // Control totals.
+    if let Some(unt) = unt {
+        let counted = msg.len() + 1;
+        match unt.get(0, 0).trim_start_matches('0').parse::<usize>() {
+            Ok(n) if n == counted => {}
+            _ => report.warnings.push(format!(
+                "{}: UNT says {:?} segments, the message has {counted}",
+                unt.at(0),
+                unt.get(0, 0)
+            )),
+        }
+    } else {
+        report.warnings.push(format!("message at segment {} has no UNT trailer", unh.number));
+    }
+    let transaction = msg.iter().find(|s| s.tag == "RFF" && s.qualifier() == "TN").map(|s| s.get(0, 1).to_string());
+    // Flight legs: each TDT opens one; LOC and DTM before the first person belong to it.
+    let mut legs: Vec<Leg> = Vec::new();
+    let first_person = msg.iter().position(|s| s.tag == "NAD" && is_person(s.qualifier())).unwrap_or(msg.len());
+    let mut last_loc: Option<&str> = None;
+    for s in &msg[..first_person] {
+        match s.tag.as_str() {
+            "TDT" if s.qualifier() == "20" => {
+                let number = s.get(1, 0).trim().to_string();
+                let carrier = Some(s.get(4, 0).trim().to_string())
+                    .filter(|c| !c.is_empty())
+                    .unwrap_or_else(|| number.chars().take(2).collect());
+                legs.push(Leg { number, carrier, ..Default::default() });
+            }
+            "LOC" if !legs.is_empty() => {
+                let leg = legs.last_mut().expect("a leg");
+                let code = s.get(1, 0).trim().to_string();
+                match s.qualifier() {
+                    "125" => leg.departure = Some(code.clone()),
+                    "87" => leg.arrival = Some(code.clone()),
+                    "92" => {
+                        if leg.departure.is_none() {
+                            leg.departure = Some(code.clone());
+                        } else if leg.arrival.is_none() {
+                            leg.arrival = Some(code.clone());
+                        }
+                    }
+                    _ => {}
+                }
+                if !code.is_empty() {
+                    leg.route.push(code);
+                }
+                last_loc = Some(s.qualifier());
+            }
+            "DTM" if !legs.is_empty() => {
+                let leg = legs.last_mut().expect("a leg");
+                let q = s.qualifier();
+                let airport = match q {
+                    "189" => leg.departure.clone(),
+                    "232" => leg.arrival.clone(),
+                    _ => None,
+                };
+                if q == "189" || q == "232" {
+                    let t = match parse_datetime(s.get(0, 1), s.get(0, 2)) {
+                        Some(t) => local_to_instant(t, airport.as_deref()),
+                        None => return (Err(err(s, 0, "not a date and time", s.get(0, 1))), None, crew_list),
+                    };
+                    if q == "189" {
+                        leg.departure_time = Some(t);
+                    } else {
+                        leg.arrival_time = Some(t);
+                    }
+                }
+                let _ = last_loc;
+            }
+            _ => {}
+        }
+    }
+    let Some(leg) = legs.iter().rev().find(|l| l.departure.is_some() && l.arrival.is_some()) else {
+        let at = msg
+            .iter()
+            .find(|s| s.tag == "TDT")
+            .map(|s| s.at(1))
+            .unwrap_or_else(|| format!("message at segment {}", unh.number));
+        return (
+            Err(MessageError::Field(FieldError::new(
+                at,
+                "no flight leg with a departure and an arrival airport (TDT+20 with LOC+125/87 or LOC+92)",
+            ))),
+            None,
+            crew_list,
+        );
+    };
+    let mut itinerary: Vec<String> = Vec::new();
+    for l in &legs {
+        for a in &l.route {
+            if itinerary.last() != Some(a) {
+                itinerary.push(a.clone());
+            }
+        }
+    }
+    let departure_airport = leg.departure.clone().expect("checked");
+    let arrival_airport = leg.arrival.clone().expect("checked");
+    let tdt = msg.iter().filter(|s| s.tag == "TDT").last().expect("a leg means a TDT");
+    for (code, what) in [(&departure_airport, "departure"), (&arrival_airport, "arrival")] {
+        if !super::api_json::is_iata_airport(code) {
+            return (
+                Err(MessageError::Field(
+                    FieldError::new(tdt.at(1), format!("{what} airport is not an IATA code")).with_value(code.clone()),
+                )),
+                None,
+                crew_list,
+            );
+        }
+    }
+    let (Some(departure_time), Some(arrival_time)) = (leg.departure_time, leg.arrival_time) else {
+        return (
+            Err(MessageError::Field(FieldError::new(
+                tdt.at(1),
+                "flight leg without DTM+189 departure or DTM+232 arrival time",
+            ))),
+            None,
+            crew_list,
+        );
+    };
+    // Persons.
+    let mut passengers = Vec::new();
+    let mut persons = 0usize;
+    let mut j = first_person;
+    let mut cnt_total: Option<(u32, &Segment)> = None;
+    while j < msg.len() {
+        let s = &msg[j];
+        if s.tag == "NAD" && is_person(s.qualifier()) {
+            let mut k = j + 1;
+            while k < msg.len() && !(msg[k].tag == "NAD" && is_person(msg[k].qualifier())) && msg[k].tag != "CNT" {
+                k += 1;
+            }
+            match read_person(&msg[j..k], persons, departure_time.date_naive()) {
+                Ok(p) => passengers.push(p),
+                Err(e) => report.rejected_passengers.push(e),
+            }
+            persons += 1;
+            j = k;
+            continue;
+        }
+        if s.tag == "CNT" {
+            let q = s.get(0, 0);
+            // `CNT+42:12` as the guidelines say, `CNT+42+12` as some senders write.
+            let n = if s.get(0, 1).is_empty() { s.get(1, 0) } else { s.get(0, 1) };
+            if (q == "42" && !crew_list) || (q == "41" && crew_list) {
+                match n.trim().parse::<u32>() {
+                    Ok(v) => cnt_total = Some((v, s)),
+                    Err(_) => report.warnings.push(format!("{}: not a number: {n:?}", s.at(0))),
+                }
+            }
+        }
+        j += 1;
+    }
+    let total_passengers = match cnt_total {
+        Some((n, s)) => {
+            if part.is_none() && n as usize != persons {
+                report.warnings.push(format!("{}: total {n} but the message lists {persons} persons", s.at(0)));
+            }
+            n
+        }
+        None => persons as u32,
+    };
+    let base_id = transaction
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| format!("{}-{}-{}", ctx.sender, ctx.interchange_ref, unh.get(0, 0)));
+    let message_id = match part {
+        Some((n, _)) => format!("{base_id}#{n:02}"),
+        None => base_id.clone(),
+    };
+    let part = part.map(|(number, last)| {
+        let access = unh.get(2, 0);
+        let group = if access.is_empty() {
+            format!("{}|{}|{}", leg.number, departure_time.date_naive(), base_id)
+        } else {
+            format!("{}|{}", ctx.sender, access)
+        };
+        Part { number, last, group }
+    });
+    let flight = Flight {
+        carrier: leg.carrier.clone(),
+        number: leg.number.clone(),
+        departure_airport,
+        departure_time,
+        arrival_airport: arrival_airport.clone(),
+        arrival_time,
+        entry_point: arrival_airport,
+        itinerary,
+        total_passengers,
+    };
+    let message = ApiMessage {
+        message_id,
+        sent_at: ctx.sent_at.unwrap_or(departure_time),
+        sender: ctx.sender.to_string(),
+        flight,
+        passengers,
+    };
+    (Ok(ReadMessage { message, report }), part, crew_list)
+}
+
+fn is_person(q: &str) -> bool {
+    matches!(q, "FL" | "FM" | "DDU" | "DDT" | "COT")
+}
+
+fn role_of(q: &str) -> Role {
+    match q {
+        "FM" => Role::Crew,
+        "DDU" => Role::TransitPassenger,
+        "DDT" => Role::TransitCrew,
+        _ => Role::Passenger,
+    }
+}
+
+/// Read one person group; errors name the segment, tag and element.
+fn read_person(group: &[Segment], index: usize, flight_day: NaiveDate) -> Result<Passenger, FieldError> {
+    let nad = &group[0];
+    let prefix = format!("persons[{index}]: ");
+    let fe = |s: &Segment, e: usize, reason: &str, value: &str| {
+        FieldError::new(format!("{prefix}{}", s.at(e)), reason).with_value(value)
+    };
+    // NAD+FL+++SURNAME:GIVEN:MIDDLE (element 4: party name), or C058 in element 3 as some senders do.
+    let name_el = if nad.get(3, 0).trim().is_empty() { 2 } else { 3 };
+    let surname = nad.get(name_el, 0).trim().to_string();
+    if surname.is_empty() {
+        return Err(FieldError::new(format!("{prefix}{}", nad.at(3)), "no surname"));
+    }
+    let given: Vec<&str> = nad
+        .elements
+        .get(name_el)
+        .map(|c| c[1..].iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect())
+        .unwrap_or_default();
+    let mut p = Passenger {
+        index,
+        role: role_of(nad.qualifier()),
+        surname,
+        given_names: if given.is_empty() { None } else { Some(given.join(" ")) },
+        gender: None,
+        date_of_birth: None,
+        nationality: None,
+        embarkation: None,
+        debarkation: None,
+        document: None,
+        pnr_locator: None,
+    };
+    let mut in_doc = false;
+    for s in &group[1..] {
+        match (s.tag.as_str(), s.qualifier()) {
+            ("ATT", "2") => {
+                let g = s.get(2, 0).trim();
+                p.gender = Some(Gender::parse(g).ok_or_else(|| fe(s, 2, "expected M, F, X or U", g))?);
+            }
+            ("DTM", q @ ("329" | "36" | "182")) => {
+                let raw = s.get(0, 1);
+                let kind = match q {
+                    "329" => DateKind::Birth,
+                    "36" => DateKind::Expiry,
+                    _ => DateKind::Issue,
+                };
+                let d = parse_date(raw, s.get(0, 2), kind, flight_day).ok_or_else(|| fe(s, 0, "not a date", raw))?;
+                match q {
+                    "329" => p.date_of_birth = Some(d),
+                    "36" => p.document.get_or_insert_with(Document::default).expiry_date = Some(d),
+                    _ => p.document.get_or_insert_with(Document::default).issue_date = Some(d),
+                }
+            }
+            ("LOC", q @ ("178" | "179")) => {
+                let code = s.get(1, 0).trim();
+                if !super::api_json::is_iata_airport(code) {
+                    return Err(fe(s, 1, "not an IATA airport code", code));
+                }
+                if q == "178" {
+                    p.embarkation = Some(code.to_string());
+                } else {
+                    p.debarkation = Some(code.to_string());
+                }
+            }
+            ("LOC", "91") => {
+                let code = s.get(1, 0).trim();
+                let c = reference().normalise_country(code).ok_or_else(|| fe(s, 1, "not a country code", code))?;
+                p.document.get_or_insert_with(Document::default).issuing_country = Some(c);
+            }
+            ("NAT", "2") => {
+                let code = s.get(1, 0).trim();
+                p.nationality =
+                    Some(reference().normalise_country(code).ok_or_else(|| fe(s, 1, "not a country code", code))?);
+            }
+            ("RFF", "AVF") => p.pnr_locator = Some(s.get(0, 1).trim().to_string()).filter(|l| !l.is_empty()),
+            ("DOC", _) => {
+                // Only the first document is the travel document; visas and others follow it.
+                if in_doc {
+                    break;
+                }
+                in_doc = true;
+                let d = p.document.get_or_insert_with(Document::default);
+                let t = s.get(0, 0).trim();
+                d.doc_type = Some(t.to_string()).filter(|t| !t.is_empty());
+                let number = s.get(1, 0).trim();
+                d.number = Some(number.to_string()).filter(|n| !n.is_empty());
+            }
+            _ => {}
+        }
+    }
+    if let Some(d) = &p.document {
+        if let (Some(i), Some(e)) = (d.issue_date, d.expiry_date) {
+            if e < i {
+                return Err(FieldError::new(format!("{prefix}DTM+36"), "document expires before it was issued"));
+            }
+        }
+    }
+    Ok(p)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DateKind {
+    Birth,
+    Expiry,
+    Issue,
+}
+
+/// A date: `YYMMDD` (no format, or 101), `CCYYMMDD` (102). Two-digit years
+/// are resolved so that dates of birth and issue lie in the past and expiry
+/// dates in the nearer future, judged at the flight's date.
+fn parse_date(raw: &str, format: &str, kind: DateKind, today: NaiveDate) -> Option<NaiveDate> {
+    let raw = raw.trim();
+    if !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    match (raw.len(), format) {
+        (8, "" | "102") => NaiveDate::parse_from_str(raw, "%Y%m%d").ok(),
+        (6, "" | "101") => {
+            let yy: i32 = raw[..2].parse().ok()?;
+            let (m, d): (u32, u32) = (raw[2..4].parse().ok()?, raw[4..6].parse().ok()?);
+            let this_century = today.year() / 100 * 100;
+            let candidates = [this_century - 100 + yy, this_century + yy, this_century + 100 + yy];
+            let year = match kind {
+                DateKind::Birth | DateKind::Issue => candidates
+                    .iter()
+                    .rev()
+                    .copied()
+                    .find(|y| NaiveDate::from_ymd_opt(*y, m, d).is_some_and(|x| x <= today))?,
+                // The expiry date closest to the flight (documents run 1-20 years; expired ones are seen too).
+                DateKind::Expiry => *candidates.iter().min_by_key(|y| (**y - today.year()).abs())?,
+            };
+            NaiveDate::from_ymd_opt(year, m, d)
+        }
+        _ => None,
+    }
+}
+
+/// A date and time: `YYMMDDHHMM` (201), `CCYYMMDDHHMM` (203), `CCYYMMDD` (102).
+fn parse_datetime(raw: &str, format: &str) -> Option<NaiveDateTime> {
+    let raw = raw.trim();
+    if !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    match (raw.len(), format) {
+        (10, "" | "201") => NaiveDateTime::parse_from_str(&format!("20{raw}"), "%Y%m%d%H%M").ok(),
+        (12, "" | "203") => NaiveDateTime::parse_from_str(raw, "%Y%m%d%H%M").ok(),
+        (8, "" | "102") => NaiveDate::parse_from_str(raw, "%Y%m%d").ok().map(|d| d.and_time(NaiveTime::MIN)),
+        _ => None,
+    }
+}
+
+/// The time zone of an airport, when the reference data knows it.
+fn airport_tz(airport: Option<&str>) -> Option<chrono_tz::Tz> {
+    airport.and_then(|a| reference().airport(a)).and_then(|a| a.tz.parse().ok())
+}
+
+/// A local time at an airport as an instant (UTC when the airport's zone is unknown).
+fn local_to_instant(t: NaiveDateTime, airport: Option<&str>) -> DateTime<FixedOffset> {
+    match airport_tz(airport) {
+        Some(tz) => match tz.from_local_datetime(&t).earliest() {
+            Some(lt) => lt.fixed_offset(),
+            // A local time inside a daylight-saving gap: read it as the later offset.
+            None => tz.from_utc_datetime(&t).fixed_offset(),
+        },
+        None => Utc.from_utc_datetime(&t).fixed_offset(),
+    }
+}
+
+fn instant_to_local(t: DateTime<FixedOffset>, airport: &str) -> NaiveDateTime {
+    match airport_tz(Some(airport)) {
+        Some(tz) => t.with_timezone(&tz).naive_local(),
+        None => t.naive_utc(),
+    }
+}
+
+fn unb_time(date: &str, time: &str) -> Option<DateTime<FixedOffset>> {
+    let d = NaiveDate::parse_from_str(&format!("20{}", date.trim()), "%Y%m%d").ok()?;
+    let t = NaiveTime::parse_from_str(time.trim(), "%H%M").ok()?;
+    Some(Utc.from_utc_datetime(&d.and_time(t)).fixed_offset())
+}
+
+/// How the writer lays out an interchange.
+#[derive(Debug, Clone)]
+pub struct WriteOptions {
+    pub separators: Separators,
+    /// Line break after each segment (many senders do).
+    pub newlines: bool,
+    /// Split the persons into parts of at most this many (0: one message).
+    pub part_size: usize,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions { separators: Separators::default(), newlines: true, part_size: 0 }
+    }
+}
+
+struct Writer<'a> {
+    sep: &'a Separators,
+    out: String,
+    newlines: bool,
+    count: usize,
+}
+
+impl Writer<'_> {
+    fn esc(&self, s: &str) -> String {
+        let sp = self.sep;
+        let mut o = String::with_capacity(s.len());
+        for c in s.chars() {
+            if c.is_ascii() {
+                let b = c as u8;
+                if [sp.component, sp.element, sp.segment].contains(&b)
+                    || Some(b) == sp.release
+                    || (b == sp.repetition && b != b' ')
+                {
+                    if let Some(r) = sp.release {
+                        o.push(r as char);
+                    }
+                }
+            }
+            o.push(c);
+        }
+        o
+    }
+    /// Write a segment from elements of components (escaped here).
+    fn seg(&mut self, tag: &str, elements: &[&[&str]]) {
+        let mut s = tag.to_string();
+        for el in elements {
+            s.push(self.sep.element as char);
+            let comps: Vec<String> = el.iter().map(|c| self.esc(c)).collect();
+            s.push_str(&comps.join(&(self.sep.component as char).to_string()));
+        }
+        // Trailing empty elements are left out.
+        while s.ends_with(self.sep.element as char) {
+            s.pop();
+        }
+        s.push(self.sep.segment as char);
+        if self.newlines {
+            s.push('\n');
+        }
+        self.out.push_str(&s);
+        self.count += 1;
+    }
+}
+
+/// Write one message as a PAXLST interchange (D05B), in parts when asked.
+pub fn write(m: &ApiMessage, opts: &WriteOptions) -> String {
+    let sp = &opts.separators;
+    let mut w = Writer { sep: sp, out: String::new(), newlines: opts.newlines, count: 0 };
+    let rel = sp.release.unwrap_or(b' ');
+    w.out.push_str(&format!(
+        "UNA{}{}{}{}{}{}",
+        sp.component as char,
+        sp.element as char,
+        sp.decimal as char,
+        rel as char,
+        sp.repetition as char,
+        sp.segment as char
+    ));
+    if opts.newlines {
+        w.out.push('\n');
+    }
+    let sent = m.sent_at.naive_utc();
+    let (d, t) = (sent.format("%y%m%d").to_string(), sent.format("%H%M").to_string());
+    let control = "1";
+    w.seg("UNB", &[&["UNOA", "4"], &[&m.sender, "ZZ"], &["API-RECEIVER", "ZZ"], &[&d, &t], &[control]]);
+    w.seg("UNG", &[&["PAXLST"], &[&m.sender], &["API-RECEIVER"], &[&d, &t], &[control], &["UN"], &["D", "05B"]]);
+    let crew_only =
+        !m.passengers.is_empty() && m.passengers.iter().all(|p| matches!(p.role, Role::Crew | Role::TransitCrew));
+    let chunks: Vec<&[Passenger]> = if opts.part_size == 0 || m.passengers.len() <= opts.part_size {
+        vec![&m.passengers[..]]
+    } else {
+        m.passengers.chunks(opts.part_size).collect()
+    };
+    let parts = chunks.len();
+    for (pi, chunk) in chunks.iter().enumerate() {
+        let before = w.count;
+        let reference = format!("M{}", pi + 1);
+        let seq = format!("{:02}", pi + 1);
+        let access = m.message_id.chars().filter(|c| c.is_ascii_alphanumeric()).take(35).collect::<String>();
+        if parts > 1 {
+            let last = if pi + 1 == parts { "F" } else { "C" };
+            w.seg("UNH", &[&[&reference], &["PAXLST", "D", "05B", "UN", "IATA"], &[&access], &[&seq, last]]);
+        } else {
+            w.seg("UNH", &[&[&reference], &["PAXLST", "D", "05B", "UN", "IATA"]]);
+        }
+        w.seg("BGM", &[&[if crew_only { "250" } else { "745" }]]);
+        w.seg("RFF", &[&["TN", &m.message_id]]);
+        w.seg("NAD", &[&["MS"], &[], &[], &["API CONTACT"]]);
+        let f = &m.flight;
+        w.seg("TDT", &[&["20"], &[&f.number], &[], &[], &[&f.carrier]]);
+        for a in f.itinerary.iter().take_while(|a| **a != f.departure_airport) {
+            w.seg("LOC", &[&["92"], &[a]]);
+        }
+        let dep = instant_to_local(f.departure_time, &f.departure_airport).format("%Y%m%d%H%M").to_string();
+        let arr = instant_to_local(f.arrival_time, &f.arrival_airport).format("%Y%m%d%H%M").to_string();
+        w.seg("LOC", &[&["125"], &[&f.departure_airport]]);
+        w.seg("DTM", &[&["189", &dep, "203"]]);
+        w.seg("LOC", &[&["87"], &[&f.arrival_airport]]);
+        w.seg("DTM", &[&["232", &arr, "203"]]);
+        for p in chunk.iter() {
+            let q = match p.role {
+                Role::Passenger => "FL",
+                Role::Crew => "FM",
+                Role::TransitPassenger => "DDU",
+                Role::TransitCrew => "DDT",
+            };
+            let mut name: Vec<&str> = vec![&p.surname];
+            if let Some(g) = &p.given_names {
+                name.push(g);
+            }
+            w.seg("NAD", &[&[q], &[], &[], &name]);
+            if let Some(g) = p.gender {
+                w.seg("ATT", &[&["2"], &[], &[g.as_str()]]);
+            }
+            if let Some(d) = p.date_of_birth {
+                w.seg("DTM", &[&["329", &d.format("%Y%m%d").to_string(), "102"]]);
+            }
+            if let Some(e) = &p.embarkation {
+                w.seg("LOC", &[&["178"], &[e]]);
+            }
+            if let Some(e) = &p.debarkation {
+                w.seg("LOC", &[&["179"], &[e]]);
+            }
+            if let Some(n) = &p.nationality {
+                w.seg("NAT", &[&["2"], &[n]]);
+            }
+            if let Some(l) = &p.pnr_locator {
+                w.seg("RFF", &[&["AVF", l]]);
+            }
+            if let Some(d) = &p.document {
+                w.seg("DOC", &[&[d.doc_type.as_deref().unwrap_or("")], &[d.number.as_deref().unwrap_or("")]]);
+                if let Some(x) = d.expiry_date {
+                    w.seg("DTM", &[&["36", &x.format("%Y%m%d").to_string(), "102"]]);
+                }
+                if let Some(x) = d.issue_date {
+                    w.seg("DTM", &[&["182", &x.format("%Y%m%d").to_string(), "102"]]);
+                }
+                if let Some(c) = &d.issuing_country {
+                    w.seg("LOC", &[&["91"], &[c]]);
+                }
+            }
+        }
+        let total = f.total_passengers.to_string();
+        w.seg("CNT", &[&[if crew_only { "41" } else { "42" }, &total]]);
+        let n = (w.count - before + 1).to_string();
+        w.seg("UNT", &[&[&n], &[&reference]]);
+    }
+    w.seg("UNE", &[&[&parts.to_string()], &[control]]);
+    w.seg("UNZ", &[&["1"], &[control]]);
+    w.out
+}
+
+/// Tracks the parts of multi-part messages across a replay or a stream, and
+/// says which are missing.
+#[derive(Debug, Default)]
+pub struct PartTracker {
+    groups: std::collections::BTreeMap<String, (std::collections::BTreeSet<u32>, Option<u32>)>,
+}
+
+impl PartTracker {
+    pub fn see(&mut self, p: &Part) {
+        let g = self.groups.entry(p.group.clone()).or_default();
+        g.0.insert(p.number);
+        if p.last {
+            g.1 = Some(p.number);
+        }
+    }
+
+    /// Every group with a gap or without its final part: (group, missing part numbers, final part seen).
+    pub fn incomplete(&self) -> Vec<(String, Vec<u32>, bool)> {
+        self.groups
+            .iter()
+            .filter_map(|(g, (seen, last))| {
+                let top = last.unwrap_or_else(|| seen.iter().max().copied().unwrap_or(0));
+                let missing: Vec<u32> = (1..=top).filter(|n| !seen.contains(n)).collect();
+                (!missing.is_empty() || last.is_none()).then(|| (g.clone(), missing, last.is_some()))
+            })
+            .collect()
+    }
+}
