@@ -120,6 +120,9 @@ impl Reference {
     /// as is, ICAO 9303 codes (`D` → `DEU`, `GBD` → `GBR`, `XXA` kept),
     /// ISO alpha-2 (as PAXLST senders sometimes use) to alpha-3.
     pub fn normalise_country(&self, code: &str) -> Option<String> {
+        if self.alpha3.contains_key(code) {
+            return Some(code.to_string());
+        }
         let c = code.trim().to_ascii_uppercase();
         if self.alpha3.contains_key(&c) {
             return Some(c);

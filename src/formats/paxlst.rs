@@ -45,23 +45,55 @@ impl Default for Separators {
     }
 }
 
-/// One segment: its tag and its elements, each a list of components.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Segment {
-    pub tag: String,
-    pub elements: Vec<Vec<String>>,
+/// Where one component lies in the interchange's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    end: u32,
+    /// 0 is the tag, 1 the first data element.
+    element: u16,
+    component: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SegmentAt {
+    spans: (u32, u32),
+    number: u32,
+    line: u32,
+}
+
+/// One segment, borrowed from its interchange: its tag and its elements,
+/// each a list of components (release characters already removed).
+#[derive(Debug, Clone, Copy)]
+pub struct Segment<'a> {
+    pub tag: &'a str,
+    text: &'a str,
+    spans: &'a [Span],
     /// 1-based position in the interchange (UNA not counted).
     pub number: usize,
     /// Line of the file it starts on.
     pub line: usize,
 }
 
-impl Segment {
+impl<'a> Segment<'a> {
     /// Component `c` of element `e` (both 0-based; element 0 is the first after the tag).
-    pub fn get(&self, e: usize, c: usize) -> &str {
-        self.elements.get(e).and_then(|el| el.get(c)).map(|s| s.as_str()).unwrap_or("")
+    pub fn get(&self, e: usize, c: usize) -> &'a str {
+        let text = self.text;
+        self.spans
+            .iter()
+            .find(|s| s.element as usize == e + 1 && s.component as usize == c)
+            .map(|s| &text[s.start as usize..s.end as usize])
+            .unwrap_or("")
     }
-    fn qualifier(&self) -> &str {
+    /// Every component of element `e`.
+    pub fn components(&self, e: usize) -> impl Iterator<Item = &'a str> + 'a {
+        let text = self.text;
+        self.spans
+            .iter()
+            .filter(move |s| s.element as usize == e + 1)
+            .map(move |s| &text[s.start as usize..s.end as usize])
+    }
+    fn qualifier(&self) -> &'a str {
         self.get(0, 0)
     }
     fn at(&self, e: usize) -> String {
@@ -74,18 +106,22 @@ impl Segment {
     }
 }
 
-/// The segments of one interchange.
+/// The segments of one interchange: one buffer of unescaped text and the
+/// spans of its components (a handful of allocations per interchange, not
+/// one per component).
 #[derive(Debug, Clone)]
 pub struct Interchange {
     pub separators: Separators,
-    pub segments: Vec<Segment>,
+    text: String,
+    spans: Vec<Span>,
+    segments: Vec<SegmentAt>,
 }
 
 impl Interchange {
     /// Split bytes into segments. Fails only when there is nothing that looks like EDIFACT.
     pub fn parse(bytes: &[u8]) -> Result<Interchange, MessageError> {
-        let text = String::from_utf8_lossy(bytes);
-        let b = text.as_bytes();
+        let input = String::from_utf8_lossy(bytes);
+        let b = input.as_bytes();
         let mut i = skip_ws(b, 0);
         let mut line = 1 + b[..i].iter().filter(|c| **c == b'\n').count();
         let mut sep = Separators::default();
@@ -94,6 +130,9 @@ impl Interchange {
                 return Err(MessageError::Paxlst("UNA service string advice is shorter than 6 characters".into()));
             }
             let a = &b[i + 3..i + 9];
+            if !a.is_ascii() {
+                return Err(MessageError::Paxlst("UNA service characters must be ASCII".into()));
+            }
             sep = Separators {
                 component: a[0],
                 element: a[1],
@@ -102,10 +141,12 @@ impl Interchange {
                 repetition: a[4],
                 segment: a[5],
             };
-            line += b[i..i + 9].iter().filter(|c| **c == b'\n').count();
+            line += a.iter().filter(|c| **c == b'\n').count();
             i += 9;
         }
-        let mut segments = Vec::new();
+        let mut text: Vec<u8> = Vec::with_capacity(b.len());
+        let mut spans: Vec<Span> = Vec::with_capacity(b.len() / 4);
+        let mut segments: Vec<SegmentAt> = Vec::with_capacity(b.len() / 24);
         loop {
             let start = skip_ws(b, i);
             line += b[i..start].iter().filter(|c| **c == b'\n').count();
@@ -113,47 +154,71 @@ impl Interchange {
             if i >= b.len() {
                 break;
             }
-            let seg_line = line;
-            let mut elements: Vec<Vec<String>> = vec![vec![String::new()]];
-            let mut raw: Vec<u8> = Vec::new();
-            let flush = |raw: &mut Vec<u8>, elements: &mut Vec<Vec<String>>| {
-                let s = String::from_utf8_lossy(raw).into_owned();
-                elements.last_mut().expect("one element").last_mut().expect("one component").push_str(&s);
-                raw.clear();
-            };
+            let seg_line = line as u32;
+            let first_span = spans.len() as u32;
+            let (mut element, mut component) = (0u16, 0u16);
+            let mut comp_start = text.len() as u32;
             while i < b.len() && b[i] != sep.segment {
                 let c = b[i];
                 if Some(c) == sep.release && i + 1 < b.len() {
-                    raw.push(b[i + 1]);
+                    if b[i + 1] == b'\n' {
+                        line += 1;
+                    }
+                    text.push(b[i + 1]);
                     i += 2;
                     continue;
                 }
-                if c == b'\n' {
+                if c == sep.element || c == sep.component {
+                    spans.push(Span { start: comp_start, end: text.len() as u32, element, component });
+                    if c == sep.element {
+                        element = element.saturating_add(1);
+                        component = 0;
+                    } else {
+                        component = component.saturating_add(1);
+                    }
+                    comp_start = text.len() as u32;
+                } else if c == b'\n' {
                     line += 1;
-                }
-                if c == sep.element {
-                    flush(&mut raw, &mut elements);
-                    elements.push(vec![String::new()]);
-                } else if c == sep.component {
-                    flush(&mut raw, &mut elements);
-                    elements.last_mut().expect("one element").push(String::new());
-                } else if c != b'\r' && c != b'\n' {
-                    raw.push(c);
+                } else if c != b'\r' {
+                    text.push(c);
                 }
                 i += 1;
             }
-            flush(&mut raw, &mut elements);
+            spans.push(Span { start: comp_start, end: text.len() as u32, element, component });
             i = (i + 1).min(b.len()); // the terminator (absent at the very end of some files)
-            let tag = elements.remove(0).concat().trim().to_string();
-            if tag.is_empty() && elements.is_empty() {
+            let tag_span = spans[first_span as usize];
+            let tag_empty =
+                text[tag_span.start as usize..tag_span.end as usize].iter().all(|c| c.is_ascii_whitespace());
+            if tag_empty && spans.len() as u32 == first_span + 1 {
+                spans.truncate(first_span as usize);
                 continue;
             }
-            segments.push(Segment { tag, elements, number: segments.len() + 1, line: seg_line });
+            segments.push(SegmentAt {
+                spans: (first_span, spans.len() as u32),
+                number: segments.len() as u32 + 1,
+                line: seg_line,
+            });
         }
         if segments.is_empty() {
             return Err(MessageError::Paxlst("no EDIFACT segments found".into()));
         }
-        Ok(Interchange { separators: sep, segments })
+        // Only ASCII bytes were taken out of valid UTF-8, so this is valid UTF-8;
+        // a span boundary always sits next to an ASCII separator.
+        let text = String::from_utf8(text)
+            .map_err(|_| MessageError::Paxlst("text is not valid UTF-8 after unescaping".into()))?;
+        Ok(Interchange { separators: sep, text, spans, segments })
+    }
+
+    /// The segments, in order.
+    pub fn segments(&self) -> Vec<Segment<'_>> {
+        self.segments
+            .iter()
+            .map(|s| {
+                let spans = &self.spans[s.spans.0 as usize..s.spans.1 as usize];
+                let tag = spans.first().map(|t| self.text[t.start as usize..t.end as usize].trim()).unwrap_or("");
+                Segment { tag, text: &self.text, spans, number: s.number as usize, line: s.line as usize }
+            })
+            .collect()
     }
 }
 
@@ -193,7 +258,7 @@ pub fn read_messages(bytes: &[u8]) -> Vec<PaxlstMessage> {
         Ok(ic) => ic,
         Err(e) => return vec![PaxlstMessage { line: 1, result: Err(e), part: None, crew_list: false }],
     };
-    let segs = &ic.segments;
+    let segs = &ic.segments();
     let unb = segs.iter().find(|s| s.tag == "UNB");
     let sender =
         unb.map(|s| s.get(1, 0).trim().to_string()).filter(|s| !s.is_empty()).unwrap_or_else(|| "UNKNOWN".into());
@@ -285,7 +350,7 @@ fn read_message(msg: &[Segment], unt: Option<&Segment>, ctx: &Context) -> (ReadR
     let first_person = msg.iter().position(|s| s.tag == "NAD" && is_person(s.qualifier())).unwrap_or(msg.len());
     let mut last_loc: Option<&str> = None;
     for s in &msg[..first_person] {
-        match s.tag.as_str() {
+        match s.tag {
             "TDT" if s.qualifier() == "20" => {
                 let number = s.get(1, 0).trim().to_string();
                 let carrier = Some(s.get(4, 0).trim().to_string())
@@ -479,21 +544,17 @@ fn role_of(q: &str) -> Role {
 /// Read one person group; errors name the segment, tag and element.
 fn read_person(group: &[Segment], index: usize, flight_day: NaiveDate) -> Result<Passenger, FieldError> {
     let nad = &group[0];
-    let prefix = format!("persons[{index}]: ");
+
     let fe = |s: &Segment, e: usize, reason: &str, value: &str| {
-        FieldError::new(format!("{prefix}{}", s.at(e)), reason).with_value(value)
+        FieldError::new(format!("persons[{index}]: {}", s.at(e)), reason).with_value(value)
     };
     // NAD+FL+++SURNAME:GIVEN:MIDDLE (element 4: party name), or C058 in element 3 as some senders do.
     let name_el = if nad.get(3, 0).trim().is_empty() { 2 } else { 3 };
     let surname = nad.get(name_el, 0).trim().to_string();
     if surname.is_empty() {
-        return Err(FieldError::new(format!("{prefix}{}", nad.at(3)), "no surname"));
+        return Err(FieldError::new(format!("persons[{index}]: {}", nad.at(3)), "no surname"));
     }
-    let given: Vec<&str> = nad
-        .elements
-        .get(name_el)
-        .map(|c| c[1..].iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect())
-        .unwrap_or_default();
+    let given: Vec<&str> = nad.components(name_el).skip(1).map(str::trim).filter(|s| !s.is_empty()).collect();
     let mut p = Passenger {
         index,
         role: role_of(nad.qualifier()),
@@ -509,7 +570,7 @@ fn read_person(group: &[Segment], index: usize, flight_day: NaiveDate) -> Result
     };
     let mut in_doc = false;
     for s in &group[1..] {
-        match (s.tag.as_str(), s.qualifier()) {
+        match (s.tag, s.qualifier()) {
             ("ATT", "2") => {
                 let g = s.get(2, 0).trim();
                 p.gender = Some(Gender::parse(g).ok_or_else(|| fe(s, 2, "expected M, F, X or U", g))?);
@@ -568,7 +629,10 @@ fn read_person(group: &[Segment], index: usize, flight_day: NaiveDate) -> Result
     if let Some(d) = &p.document {
         if let (Some(i), Some(e)) = (d.issue_date, d.expiry_date) {
             if e < i {
-                return Err(FieldError::new(format!("{prefix}DTM+36"), "document expires before it was issued"));
+                return Err(FieldError::new(
+                    format!("persons[{index}]: DTM+36"),
+                    "document expires before it was issued",
+                ));
             }
         }
     }
@@ -582,19 +646,24 @@ enum DateKind {
     Issue,
 }
 
+/// The number written by ASCII digits `d` (at most 9 of them).
+fn digits(d: &[u8]) -> Option<u32> {
+    if d.is_empty() || d.len() > 9 || !d.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(d.iter().fold(0u32, |n, c| n * 10 + (c - b'0') as u32))
+}
+
 /// A date: `YYMMDD` (no format, or 101), `CCYYMMDD` (102). Two-digit years
 /// are resolved so that dates of birth and issue lie in the past and expiry
 /// dates in the nearer future, judged at the flight's date.
 fn parse_date(raw: &str, format: &str, kind: DateKind, today: NaiveDate) -> Option<NaiveDate> {
-    let raw = raw.trim();
-    if !raw.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    match (raw.len(), format) {
-        (8, "" | "102") => NaiveDate::parse_from_str(raw, "%Y%m%d").ok(),
+    let r = raw.trim().as_bytes();
+    match (r.len(), format) {
+        (8, "" | "102") => NaiveDate::from_ymd_opt(digits(&r[..4])? as i32, digits(&r[4..6])?, digits(&r[6..])?),
         (6, "" | "101") => {
-            let yy: i32 = raw[..2].parse().ok()?;
-            let (m, d): (u32, u32) = (raw[2..4].parse().ok()?, raw[4..6].parse().ok()?);
+            let yy = digits(&r[..2])? as i32;
+            let (m, d) = (digits(&r[2..4])?, digits(&r[4..6])?);
             let this_century = today.year() / 100 * 100;
             let candidates = [this_century - 100 + yy, this_century + yy, this_century + 100 + yy];
             let year = match kind {
@@ -614,16 +683,21 @@ fn parse_date(raw: &str, format: &str, kind: DateKind, today: NaiveDate) -> Opti
 
 /// A date and time: `YYMMDDHHMM` (201), `CCYYMMDDHHMM` (203), `CCYYMMDD` (102).
 fn parse_datetime(raw: &str, format: &str) -> Option<NaiveDateTime> {
-    let raw = raw.trim();
-    if !raw.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    match (raw.len(), format) {
-        (10, "" | "201") => NaiveDateTime::parse_from_str(&format!("20{raw}"), "%Y%m%d%H%M").ok(),
-        (12, "" | "203") => NaiveDateTime::parse_from_str(raw, "%Y%m%d%H%M").ok(),
-        (8, "" | "102") => NaiveDate::parse_from_str(raw, "%Y%m%d").ok().map(|d| d.and_time(NaiveTime::MIN)),
-        _ => None,
-    }
+    let r = raw.trim().as_bytes();
+    let (date, time): (NaiveDate, &[u8]) = match (r.len(), format) {
+        (10, "" | "201") => {
+            (NaiveDate::from_ymd_opt(2000 + digits(&r[..2])? as i32, digits(&r[2..4])?, digits(&r[4..6])?)?, &r[6..])
+        }
+        (12, "" | "203") => {
+            (NaiveDate::from_ymd_opt(digits(&r[..4])? as i32, digits(&r[4..6])?, digits(&r[6..8])?)?, &r[8..])
+        }
+        (8, "" | "102") => {
+            return NaiveDate::from_ymd_opt(digits(&r[..4])? as i32, digits(&r[4..6])?, digits(&r[6..])?)
+                .map(|d| d.and_time(NaiveTime::MIN))
+        }
+        _ => return None,
+    };
+    Some(date.and_time(NaiveTime::from_hms_opt(digits(&time[..2])?, digits(&time[2..])?, 0)?))
 }
 
 /// The time zone of an airport, when the reference data knows it.
