@@ -2,7 +2,7 @@
 //! the allocation-free Jaro-Winkler equals strsim's.
 
 use paxscreen::generate;
-use paxscreen::matching::compare::jaro_winkler_ascii;
+use paxscreen::matching::compare::{jaro_winkler_ascii, osa_distance_ascii};
 use paxscreen::matching::watchlist::{load_csv, Loaded};
 use paxscreen::matching::{PreparedPassenger, Watchlist};
 use proptest::prelude::*;
@@ -73,5 +73,10 @@ proptest! {
         let ours = jaro_winkler_ascii(a.as_bytes(), b.as_bytes());
         let theirs = strsim::jaro_winkler(&a, &b);
         prop_assert!((ours - theirs).abs() < 1e-9, "{a} {b}: {ours} vs {theirs}");
+    }
+
+    #[test]
+    fn osa_distance_matches_strsim(a in "[A-E]{0,40}", b in "[A-E]{0,40}") {
+        prop_assert_eq!(osa_distance_ascii(a.as_bytes(), b.as_bytes()), strsim::osa_distance(&a, &b));
     }
 }

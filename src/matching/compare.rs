@@ -126,6 +126,35 @@ pub fn jaro_winkler_ascii(a: &[u8], b: &[u8]) -> f64 {
     jaro + 0.1 * prefix * (1.0 - jaro)
 }
 
+/// Optimal string alignment distance (Levenshtein plus adjacent
+/// transpositions) of two byte strings, without allocating for tokens of up
+/// to 32 bytes; longer ones go to `strsim`. Equal to `strsim::osa_distance`
+/// on ASCII (a property test checks it).
+pub fn osa_distance_ascii(a: &[u8], b: &[u8]) -> usize {
+    const N: usize = 33;
+    if a.len() >= N || b.len() >= N {
+        return strsim::osa_distance(std::str::from_utf8(a).unwrap_or(""), std::str::from_utf8(b).unwrap_or(""));
+    }
+    // Three rows of the dynamic programme (i-2, i-1, i), rotated by index.
+    let mut rows = [[0u8; N]; 3];
+    for (j, v) in rows[0].iter_mut().enumerate().take(b.len() + 1) {
+        *v = j as u8;
+    }
+    for i in 1..=a.len() {
+        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
+        rows[cur][0] = i as u8;
+        for j in 1..=b.len() {
+            let cost = u8::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[prev][j] + 1).min(rows[cur][j - 1] + 1).min(rows[prev][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[prev2][j - 2] + 1);
+            }
+            rows[cur][j] = d;
+        }
+    }
+    rows[a.len() % 3][b.len()] as usize
+}
+
 fn jw(a: &str, b: &str) -> f64 {
     jaro_winkler_ascii(a.as_bytes(), b.as_bytes())
 }
@@ -170,7 +199,7 @@ fn blended(a: &str, b: &str) -> f64 {
     let s = jw(a, b);
     let short = a.len().min(b.len());
     let longest = a.len().max(b.len()).max(1) as f64;
-    let edit = (1.0 - strsim::osa_distance(a, b) as f64 / longest).max(0.0);
+    let edit = (1.0 - osa_distance_ascii(a.as_bytes(), b.as_bytes()) as f64 / longest).max(0.0);
     if short <= 5 {
         (2.0 * s + edit) / 3.0
     } else {

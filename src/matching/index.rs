@@ -154,21 +154,32 @@ pub struct Watchlist {
     pub threshold: f64,
     entries: Vec<Entry>,
     /// Name variant → (entry, token count).
-    variants: Vec<(u32, u8)>,
+    /// Name variant → (entry, token count, bits of its surname tokens).
+    variants: Vec<(u32, u8, u16)>,
     keys: FxHashMap<u64, (u32, u32)>,
     postings: Vec<u32>,
     docs: FxHashMap<String, Vec<u32>>,
     docs_confusable: FxHashMap<String, Vec<u32>>,
+    /// Whether any name is written in an abjad (else passengers need not ask those keys).
+    has_abjad: bool,
 }
 
-struct Scratch {
-    query_mark: Vec<u32>,
+/// What one query found out about one name variant; one cache line holds
+/// eight of them, so a posting costs one memory access.
+#[derive(Clone, Copy, Default)]
+struct VariantState {
+    /// The query serial this state belongs to (stale otherwise).
+    mark: u32,
     /// Entry tokens of the variant reached by any key.
-    reached: Vec<u16>,
-    /// Entry tokens reached by an exact (not deletion) key.
-    exact: Vec<u16>,
-    /// Reached by a rare token: a candidate whatever else.
-    forced: Vec<bool>,
+    reached: u16,
+    /// Entry tokens reached by an exact (not deletion) key; the top bit: reached by a rare token.
+    exact: u16,
+}
+
+const FORCED: u16 = 1 << 15;
+
+struct Scratch {
+    variants: Vec<VariantState>,
     entry_mark: Vec<u32>,
     serial: u32,
     touched: Vec<u32>,
@@ -176,11 +187,8 @@ struct Scratch {
 
 impl Scratch {
     fn fit(&mut self, variants: usize, entries: usize) {
-        if self.query_mark.len() < variants {
-            self.query_mark.resize(variants, 0);
-            self.reached.resize(variants, 0);
-            self.exact.resize(variants, 0);
-            self.forced.resize(variants, false);
+        if self.variants.len() < variants {
+            self.variants.resize(variants, VariantState::default());
         }
         if self.entry_mark.len() < entries {
             self.entry_mark.resize(entries, 0);
@@ -188,7 +196,7 @@ impl Scratch {
     }
     fn next(&mut self) -> u32 {
         if self.serial == u32::MAX {
-            self.query_mark.iter_mut().for_each(|m| *m = 0);
+            self.variants.iter_mut().for_each(|m| m.mark = 0);
             self.entry_mark.iter_mut().for_each(|m| *m = 0);
             self.serial = 0;
         }
@@ -198,20 +206,20 @@ impl Scratch {
 }
 
 thread_local! {
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch {
-        query_mark: Vec::new(), reached: Vec::new(), exact: Vec::new(), forced: Vec::new(), entry_mark: Vec::new(),
-        serial: 0, touched: Vec::new(),
-    });
+    static SCRATCH: RefCell<Scratch> =
+        RefCell::new(Scratch { variants: Vec::new(), entry_mark: Vec::new(), serial: 0, touched: Vec::new() });
 }
 
 /// A posting is `variant << TOKEN_BITS | token`: which name variant, and
 /// which of its tokens the key came from, so that candidates are counted by
 /// distinct entry tokens reached.
 const TOKEN_BITS: u32 = 4;
-const MAX_INDEXED_TOKENS: usize = 1 << TOKEN_BITS;
+/// 15, not 16: the top bit of [`VariantState::exact`] marks a rare-token hit.
+const MAX_INDEXED_TOKENS: usize = (1 << TOKEN_BITS) - 1;
 
 const FAMILY_SKELETON: u8 = 0;
 const FAMILY_CONSONANTS: u8 = 1;
+const FAMILY_FOLDED: u8 = 2;
 
 fn key_hash(family: u8, s: &[u8]) -> u64 {
     let mut h = FxHasher::default();
@@ -220,62 +228,78 @@ fn key_hash(family: u8, s: &[u8]) -> u64 {
     h.finish()
 }
 
-/// Deletion variants shorter than this are too common to be worth a lookup.
-const MIN_DELETION_KEY: usize = 3;
+/// Folded spellings shorter than this get no deletion keys: one edit in a
+/// four-letter name is too common to be worth a lookup.
+const MIN_FOLDED_FOR_DELETIONS: usize = 4;
+/// The same for consonant skeletons (abjad).
+const MIN_CONSONANTS_FOR_DELETIONS: usize = 4;
 
-/// Push a key and its single-deletion variants (for keys of 5+ letters).
-fn push_with_deletions(family: u8, key: &str, out: &mut Vec<u64>) {
-    let b = key.as_bytes();
-    if b.is_empty() {
-        return;
-    }
-    out.push(key_hash(family, b));
-    if b.len() >= MIN_DELETION_KEY + 1 {
-        let mut buf = Vec::with_capacity(b.len());
-        for i in 0..b.len() {
-            if i > 0 && b[i] == b[i - 1] {
-                continue; // same variant as deleting i-1
-            }
-            buf.clear();
-            buf.extend_from_slice(&b[..i]);
-            buf.extend_from_slice(&b[i + 1..]);
-            // Skeletons keep one `A` per vowel run: a deletion that joins two runs joins them.
-            if family == FAMILY_SKELETON {
-                buf.dedup_by(|x, y| *x == b'A' && *y == b'A');
-            }
-            out.push(key_hash(family, &buf));
-        }
+fn push_key(out: &mut Vec<(u64, bool)>, family: u8, key: &[u8], exact: bool) {
+    if !key.is_empty() {
+        out.push((key_hash(family, key), exact));
     }
 }
 
-/// Keys an entry token is indexed under.
-fn entry_token_keys(t: &Token, out: &mut Vec<u64>) {
-    if t.abjad {
-        push_with_deletions(FAMILY_CONSONANTS, &t.skeleton, out);
-    } else {
-        push_with_deletions(FAMILY_SKELETON, &t.skeleton, out);
-        if let Some(j) = &t.joined {
-            push_with_deletions(FAMILY_SKELETON, &super::normalize::skeleton(j), out);
+/// Every single-deletion variant of `b` (symmetric deletion: one typo,
+/// insertion or deletion on either side still meets).
+fn push_deletions(out: &mut Vec<(u64, bool)>, family: u8, b: &[u8]) {
+    let mut buf = Vec::with_capacity(b.len());
+    for i in 0..b.len() {
+        if i > 0 && b[i] == b[i - 1] {
+            continue; // same variant as deleting i-1
         }
+        buf.clear();
+        buf.extend_from_slice(&b[..i]);
+        buf.extend_from_slice(&b[i + 1..]);
+        push_key(out, family, &buf, false);
     }
 }
 
-/// Keys a passenger token asks for, each with whether it is exact (not a deletion variant).
-fn query_token_keys(t: &Token, out: &mut Vec<(u64, bool)>) {
-    let mut push = |family: u8, key: &str| {
-        let mut ks = Vec::new();
-        push_with_deletions(family, key, &mut ks);
-        out.extend(ks.into_iter().enumerate().map(|(i, k)| (k, i == 0)));
-    };
+/// Keys of one folded Latin spelling: its skeleton (romanisation variants
+/// that differ in vowels only meet there), the folded form itself, and its
+/// deletion variants.
+fn latin_keys(folded: &str, out: &mut Vec<(u64, bool)>) {
+    exact_latin_keys(folded, out);
+    if folded.len() >= MIN_FOLDED_FOR_DELETIONS {
+        push_deletions(out, FAMILY_FOLDED, folded.as_bytes());
+    }
+}
+
+/// The exact keys only: for joined names (ANNA MARIA / ANNAMARIA), where a
+/// typo on top is rare enough not to pay for.
+fn exact_latin_keys(folded: &str, out: &mut Vec<(u64, bool)>) {
+    push_key(out, FAMILY_SKELETON, super::normalize::skeleton(folded).as_bytes(), true);
+    push_key(out, FAMILY_FOLDED, folded.as_bytes(), true);
+}
+
+fn consonant_keys(consonants: &str, out: &mut Vec<(u64, bool)>) {
+    push_key(out, FAMILY_CONSONANTS, consonants.as_bytes(), true);
+    if consonants.len() >= MIN_CONSONANTS_FOR_DELETIONS {
+        push_deletions(out, FAMILY_CONSONANTS, consonants.as_bytes());
+    }
+}
+
+/// Keys of one token; each says whether it is exact (not a deletion variant).
+/// A passenger's Latin token also asks the consonant keys, where names
+/// written in Arabic or Hebrew script are.
+fn token_keys(t: &Token, query_abjad: bool, out: &mut Vec<(u64, bool)>) {
     if t.abjad {
-        push(FAMILY_CONSONANTS, &t.skeleton);
+        consonant_keys(&t.skeleton, out);
         return;
     }
-    push(FAMILY_SKELETON, &t.skeleton);
-    push(FAMILY_CONSONANTS, &super::normalize::consonants(&t.folded));
+    latin_keys(&t.folded, out);
     if let Some(j) = &t.joined {
-        push(FAMILY_SKELETON, &super::normalize::skeleton(j));
+        latin_keys(j, out);
     }
+    if query_abjad {
+        consonant_keys(&super::normalize::consonants(&t.folded), out);
+    }
+}
+
+/// Sort keys and keep one of each, exact before deletion variant.
+fn dedup_keys(keys: &mut Vec<(u64, bool)>) {
+    keys.sort_unstable_by_key(|k| (k.0, !k.1));
+    keys.dedup_by_key(|k| k.0);
 }
 
 impl Watchlist {
@@ -284,7 +308,8 @@ impl Watchlist {
         let mut variants = Vec::new();
         for (ei, e) in entries.iter().enumerate() {
             for n in &e.names {
-                variants.push((ei as u32, n.tokens.len().min(255) as u8));
+                let surname_bits = ((1u32 << n.surname_len.min(MAX_INDEXED_TOKENS)) - 1) as u16;
+                variants.push((ei as u32, n.tokens.len().min(255) as u8, surname_bits));
             }
         }
         // (key, variant) pairs, built in parallel per entry.
@@ -304,15 +329,13 @@ impl Watchlist {
                     let variant = first + ni as u32;
                     for (ti, t) in n.tokens.iter().enumerate().take(MAX_INDEXED_TOKENS) {
                         keys.clear();
-                        entry_token_keys(t, &mut keys);
+                        token_keys(t, false, &mut keys);
                         // Two names written as one (TRUNG PHUC / TRUNGPHUC), under the second's bit.
                         if ti > 0 && !t.abjad {
-                            let joined = super::normalize::fold(&format!("{}{}", n.tokens[ti - 1].text, t.text));
-                            push_with_deletions(FAMILY_SKELETON, &super::normalize::skeleton(&joined), &mut keys);
+                            exact_latin_keys(&super::normalize::fold(&format!("{}{}", n.tokens[ti - 1].text, t.text)), &mut keys);
                         }
-                        keys.sort_unstable();
-                        keys.dedup();
-                        out.extend(keys.iter().map(|k| (*k, variant << TOKEN_BITS | ti as u32)));
+                        dedup_keys(&mut keys);
+                        out.extend(keys.iter().map(|k| (k.0, variant << TOKEN_BITS | ti as u32)));
                     }
                 }
                 out
@@ -342,7 +365,8 @@ impl Watchlist {
                 docs_confusable.entry(d.confusable.clone()).or_default().push(ei as u32);
             }
         }
-        Watchlist { version, threshold: DEFAULT_THRESHOLD, entries, variants, keys, postings, docs, docs_confusable }
+        let has_abjad = entries.iter().any(|e| e.names.iter().any(|n| n.tokens.iter().any(|t| t.abjad)));
+        Watchlist { version, threshold: DEFAULT_THRESHOLD, entries, variants, keys, postings, docs, docs_confusable, has_abjad }
     }
 
     pub fn with_threshold(mut self, t: f64) -> Watchlist {
@@ -368,7 +392,22 @@ impl Watchlist {
 
     /// Approximate heap bytes held by the index (not the entries).
     pub fn index_bytes(&self) -> usize {
-        self.postings.len() * 4 + self.keys.len() * 24 + self.variants.len() * 8
+        self.postings.len() * 4 + self.keys.len() * 24 + self.variants.len() * 12
+    }
+
+    /// Index lookups and postings a passenger's screening costs (for
+    /// benchmarks and capacity planning).
+    pub fn probe_cost(&self, p: &PreparedPassenger) -> (usize, usize) {
+        let (mut lookups, mut postings) = (0, 0);
+        let mut keys = Vec::new();
+        for t in &p.name.tokens {
+            keys.clear();
+            token_keys(t, self.has_abjad, &mut keys);
+            dedup_keys(&mut keys);
+            lookups += keys.len();
+            postings += keys.iter().filter_map(|k| self.keys.get(&k.0)).map(|r| r.1 as usize).sum::<usize>();
+        }
+        (lookups, postings)
     }
 
     /// Entries the index proposes for this passenger (before scoring).
@@ -390,16 +429,12 @@ impl Watchlist {
         let toks = &p.name.tokens;
         for (ti, t) in toks.iter().enumerate() {
             keys.clear();
-            query_token_keys(t, &mut keys);
+            token_keys(t, self.has_abjad, &mut keys);
             // One name written as two (ANNAMARIA / ANNA MARIA).
             if ti + 1 < toks.len() && !t.abjad {
-                let joined = super::normalize::fold(&format!("{}{}", t.text, toks[ti + 1].text));
-                let mut ks = Vec::new();
-                push_with_deletions(FAMILY_SKELETON, &super::normalize::skeleton(&joined), &mut ks);
-                keys.extend(ks.into_iter().enumerate().map(|(i, k)| (k, i == 0)));
+                exact_latin_keys(&super::normalize::fold(&format!("{}{}", t.text, toks[ti + 1].text)), &mut keys);
             }
-            keys.sort_unstable();
-            keys.dedup_by_key(|k| k.0);
+            dedup_keys(&mut keys);
             let mut total = 0usize;
             for &(k, _) in &keys {
                 total += self.keys.get(&k).map_or(0, |r| r.1 as usize);
@@ -409,27 +444,31 @@ impl Watchlist {
                 let Some(&(start, len)) = self.keys.get(&k) else { continue };
                 for &posting in &self.postings[start as usize..(start + len) as usize] {
                     let v = (posting >> TOKEN_BITS) as usize;
-                    let bit = 1u16 << (posting & (MAX_INDEXED_TOKENS as u32 - 1));
-                    if s.query_mark[v] != q {
-                        s.query_mark[v] = q;
-                        s.reached[v] = 0;
-                        s.exact[v] = 0;
-                        s.forced[v] = false;
+                    let bit = 1u16 << (posting & ((1 << TOKEN_BITS) - 1));
+                    let st = &mut s.variants[v];
+                    if st.mark != q {
+                        *st = VariantState { mark: q, reached: 0, exact: 0 };
                         s.touched.push(v as u32);
                     }
-                    s.reached[v] |= bit;
+                    st.reached |= bit;
                     if exact {
-                        s.exact[v] |= bit;
+                        st.exact |= bit;
                     }
-                    s.forced[v] |= rare;
+                    if rare {
+                        st.exact |= FORCED;
+                    }
                 }
             }
         }
         for ti in 0..s.touched.len() {
             let v = s.touched[ti] as usize;
-            let (entry, ntok) = self.variants[v];
-            let reached = s.reached[v].count_ones();
-            let candidate = s.forced[v] || (s.exact[v] != 0 && (reached >= 2 || ntok <= 1 || single_pax_token));
+            let (entry, ntok, surname_bits) = self.variants[v];
+            let st = s.variants[v];
+            let reached = st.reached.count_ones();
+            // Without a surname token nothing can reach the threshold (surnames
+            // carry the largest weight), so a variant needs one reached.
+            let candidate = (st.reached & surname_bits != 0)
+                && (st.exact & FORCED != 0 || (st.exact != 0 && (reached >= 2 || ntok <= 1 || single_pax_token)));
             if candidate && s.entry_mark[entry as usize] != q {
                 s.entry_mark[entry as usize] = q;
                 out.push(entry);
