@@ -27,6 +27,12 @@ use std::hash::{Hash, Hasher};
 pub const DEFAULT_THRESHOLD: f64 = 0.85;
 /// Candidates below this name score are not worth a full explanation.
 const NAME_FLOOR: f64 = 0.5;
+/// A token whose postings are longer than this is common: it confirms
+/// candidates and is looked up in pairs, but its postings are not scanned.
+pub const COMMON_POSTINGS: usize = 256;
+/// When every name of a passenger is common, the least common is still
+/// scanned if it has at most this many times [`COMMON_POSTINGS`].
+const FALLBACK_FACTOR: usize = 4;
 /// A token whose postings are at most this long makes candidates on its own.
 const RARE_POSTINGS: usize = 32;
 
@@ -154,14 +160,21 @@ pub struct Watchlist {
     pub threshold: f64,
     entries: Vec<Entry>,
     /// Name variant → (entry, token count).
-    /// Name variant → (entry, token count, bits of its surname tokens).
-    variants: Vec<(u32, u8, u16)>,
+    /// Name variant → (entry, token count, bits of its surname tokens, which of the entry's names).
+    variants: Vec<(u32, u8, u16, u8)>,
+    /// Pairs of a surname token with another token, by skeletons: how
+    /// passengers whose every name is common find their candidates.
+    pair_keys: FxHashMap<u64, (u32, u32)>,
+    /// `variant << 8 | token_a << 4 | token_b`.
+    pair_postings: Vec<u32>,
     keys: FxHashMap<u64, (u32, u32)>,
     postings: Vec<u32>,
     docs: FxHashMap<String, Vec<u32>>,
     docs_confusable: FxHashMap<String, Vec<u32>>,
     /// Whether any name is written in an abjad (else passengers need not ask those keys).
     has_abjad: bool,
+    /// Tokens with more postings than this are common (see [`COMMON_POSTINGS`]).
+    common_postings: usize,
 }
 
 /// What one query found out about one name variant; one cache line holds
@@ -251,6 +264,10 @@ fn push_deletions(out: &mut Vec<(u64, bool)>, family: u8, b: &[u8]) {
         buf.clear();
         buf.extend_from_slice(&b[..i]);
         buf.extend_from_slice(&b[i + 1..]);
+        // Folded spellings have no doubled letters: neither may their variants (VATAABE → VATABE).
+        if family == FAMILY_FOLDED {
+            buf.dedup();
+        }
         push_key(out, family, &buf, false);
     }
 }
@@ -296,6 +313,81 @@ fn token_keys(t: &Token, query_abjad: bool, out: &mut Vec<(u64, bool)>) {
     }
 }
 
+const FAMILY_PAIR: u8 = 3;
+
+/// The key of two skeletons, in either order.
+fn pair_key(a: &str, b: &str) -> u64 {
+    let (x, y) = if a <= b { (a, b) } else { (b, a) };
+    let mut h = FxHasher::default();
+    FAMILY_PAIR.hash(&mut h);
+    x.hash(&mut h);
+    y.hash(&mut h);
+    h.finish()
+}
+
+/// Pair postings: every surname token of every name with each other token.
+fn build_pairs(entries: &[Entry], offsets: &[u32]) -> (FxHashMap<u64, (u32, u32)>, Vec<u32>) {
+    let mut pairs: Vec<(u64, u32)> = entries
+        .par_iter()
+        .zip(offsets.par_iter())
+        .flat_map_iter(|(e, &first)| {
+            let mut out = Vec::new();
+            for (ni, n) in e.names.iter().enumerate() {
+                let v = first + ni as u32;
+                let toks = &n.tokens[..n.tokens.len().min(MAX_INDEXED_TOKENS)];
+                for i in 0..n.surname_len.min(toks.len()) {
+                    for j in 0..toks.len() {
+                        if j == i || (j < n.surname_len && j < i) || toks[i].abjad || toks[j].abjad {
+                            continue;
+                        }
+                        out.push((pair_key(&toks[i].skeleton, &toks[j].skeleton), v << 8 | (i as u32) << 4 | j as u32));
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    csr(pairs)
+}
+
+/// Sorted (key, posting) pairs to a key → range map and one postings array.
+fn csr(pairs: Vec<(u64, u32)>) -> (FxHashMap<u64, (u32, u32)>, Vec<u32>) {
+    let mut keys = FxHashMap::default();
+    keys.reserve(pairs.len() / 4);
+    let mut postings = Vec::with_capacity(pairs.len());
+    let mut i = 0;
+    while i < pairs.len() {
+        let k = pairs[i].0;
+        let start = postings.len() as u32;
+        while i < pairs.len() && pairs[i].0 == k {
+            postings.push(pairs[i].1);
+            i += 1;
+        }
+        keys.insert(k, (start, postings.len() as u32 - start));
+    }
+    (keys, postings)
+}
+
+/// Does a common passenger token match this entry token as its keys would
+/// have (same skeleton or spelling, or one edit away)?
+fn common_token_matches(entry: &Token, pax: &Token) -> Option<bool> {
+    if entry.abjad || pax.abjad {
+        return None;
+    }
+    if entry.skeleton == pax.skeleton || entry.folded == pax.folded {
+        return Some(true);
+    }
+    let (a, b) = (entry.folded.as_bytes(), pax.folded.as_bytes());
+    // First letters agree (as in the keys' typical reach); cheap tests first.
+    (a.len().min(b.len()) >= MIN_FOLDED_FOR_DELETIONS - 1
+        && a.len().abs_diff(b.len()) <= 1
+        && a[0] == b[0]
+        && super::compare::osa_distance_ascii(a, b) <= 1)
+        .then_some(false)
+}
+
 /// Sort keys and keep one of each, exact before deletion variant.
 fn dedup_keys(keys: &mut Vec<(u64, bool)>) {
     keys.sort_unstable_by_key(|k| (k.0, !k.1));
@@ -307,11 +399,12 @@ impl Watchlist {
     pub fn build(entries: Vec<Entry>, version: String) -> Watchlist {
         let mut variants = Vec::new();
         for (ei, e) in entries.iter().enumerate() {
-            for n in &e.names {
+            for (ni, n) in e.names.iter().enumerate() {
                 let surname_bits = ((1u32 << n.surname_len.min(MAX_INDEXED_TOKENS)) - 1) as u16;
-                variants.push((ei as u32, n.tokens.len().min(255) as u8, surname_bits));
+                variants.push((ei as u32, n.tokens.len().min(255) as u8, surname_bits, ni.min(255) as u8));
             }
         }
+        assert!(variants.len() < 1 << 24, "pair postings hold variant numbers in 24 bits");
         // (key, variant) pairs, built in parallel per entry.
         let mut offsets = Vec::with_capacity(entries.len());
         let mut acc = 0u32;
@@ -332,7 +425,10 @@ impl Watchlist {
                         token_keys(t, false, &mut keys);
                         // Two names written as one (TRUNG PHUC / TRUNGPHUC), under the second's bit.
                         if ti > 0 && !t.abjad {
-                            exact_latin_keys(&super::normalize::fold(&format!("{}{}", n.tokens[ti - 1].text, t.text)), &mut keys);
+                            exact_latin_keys(
+                                &super::normalize::fold(&format!("{}{}", n.tokens[ti - 1].text, t.text)),
+                                &mut keys,
+                            );
                         }
                         dedup_keys(&mut keys);
                         out.extend(keys.iter().map(|k| (k.0, variant << TOKEN_BITS | ti as u32)));
@@ -343,20 +439,8 @@ impl Watchlist {
             .collect();
         pairs.par_sort_unstable();
         pairs.dedup();
-        let mut keys = FxHashMap::default();
-        keys.reserve(pairs.len() / 4);
-        let mut postings = Vec::with_capacity(pairs.len());
-        let mut i = 0;
-        while i < pairs.len() {
-            let k = pairs[i].0;
-            let start = postings.len() as u32;
-            while i < pairs.len() && pairs[i].0 == k {
-                postings.push(pairs[i].1);
-                i += 1;
-            }
-            keys.insert(k, (start, postings.len() as u32 - start));
-        }
-        drop(pairs);
+        let (keys, postings) = csr(pairs);
+        let (pair_keys, pair_postings) = build_pairs(&entries, &offsets);
         let mut docs: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         let mut docs_confusable: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         for (ei, e) in entries.iter().enumerate() {
@@ -366,7 +450,27 @@ impl Watchlist {
             }
         }
         let has_abjad = entries.iter().any(|e| e.names.iter().any(|n| n.tokens.iter().any(|t| t.abjad)));
-        Watchlist { version, threshold: DEFAULT_THRESHOLD, entries, variants, keys, postings, docs, docs_confusable, has_abjad }
+        Watchlist {
+            version,
+            threshold: DEFAULT_THRESHOLD,
+            entries,
+            variants,
+            keys,
+            postings,
+            pair_keys,
+            pair_postings,
+            docs,
+            docs_confusable,
+            has_abjad,
+            common_postings: COMMON_POSTINGS,
+        }
+    }
+
+    /// Set when a token counts as common (default [`COMMON_POSTINGS`]); tests
+    /// lower it to exercise the common-token path on small lists.
+    pub fn with_common_postings(mut self, n: usize) -> Watchlist {
+        self.common_postings = n;
+        self
     }
 
     pub fn with_threshold(mut self, t: f64) -> Watchlist {
@@ -392,7 +496,9 @@ impl Watchlist {
 
     /// Approximate heap bytes held by the index (not the entries).
     pub fn index_bytes(&self) -> usize {
-        self.postings.len() * 4 + self.keys.len() * 24 + self.variants.len() * 12
+        (self.postings.len() + self.pair_postings.len()) * 4
+            + (self.keys.len() + self.pair_keys.len()) * 24
+            + self.variants.len() * 12
     }
 
     /// Index lookups and postings a passenger's screening costs (for
@@ -424,23 +530,41 @@ impl Watchlist {
     fn collect_candidates(&self, p: &PreparedPassenger, s: &mut Scratch, out: &mut Vec<u32>) {
         let q = s.next();
         s.touched.clear();
-        let single_pax_token = p.name.tokens.len() == 1;
-        let mut keys: Vec<(u64, bool)> = Vec::with_capacity(32);
-        let toks = &p.name.tokens;
+        let toks = &p.name.tokens[..p.name.tokens.len().min(MAX_INDEXED_TOKENS)];
+        let single_pax_token = toks.len() == 1;
+        // Each token's keys and how many postings they hold.
+        let mut per_token: Vec<(Vec<(u64, bool)>, usize)> = Vec::with_capacity(toks.len());
         for (ti, t) in toks.iter().enumerate() {
-            keys.clear();
+            let mut keys: Vec<(u64, bool)> = Vec::with_capacity(24);
             token_keys(t, self.has_abjad, &mut keys);
             // One name written as two (ANNAMARIA / ANNA MARIA).
             if ti + 1 < toks.len() && !t.abjad {
                 exact_latin_keys(&super::normalize::fold(&format!("{}{}", t.text, toks[ti + 1].text)), &mut keys);
             }
             dedup_keys(&mut keys);
-            let mut total = 0usize;
-            for &(k, _) in &keys {
-                total += self.keys.get(&k).map_or(0, |r| r.1 as usize);
+            let total = keys.iter().map(|k| self.keys.get(&k.0).map_or(0, |r| r.1 as usize)).sum();
+            per_token.push((keys, total));
+        }
+        // Common tokens (a frequent given name or surname) are not scanned:
+        // they confirm candidates that rarer tokens propose, and pairs of
+        // common tokens are looked up whole.
+        let mut common: Vec<bool> = per_token.iter().map(|(_, total)| *total > self.common_postings).collect();
+        // Every name common: the least common one is scanned all the same
+        // while that stays affordable, so that a variant spelling on the
+        // entry's side still meets; beyond that, pairs alone decide.
+        if common.iter().all(|c| *c) {
+            if let Some(i) = (0..per_token.len()).min_by_key(|i| per_token[*i].1) {
+                if per_token[i].1 <= self.common_postings * FALLBACK_FACTOR {
+                    common[i] = false;
+                }
             }
-            let rare = total <= RARE_POSTINGS;
-            for &(k, exact) in &keys {
+        }
+        for (ti, (keys, total)) in per_token.iter().enumerate() {
+            if common[ti] {
+                continue;
+            }
+            let rare = *total <= RARE_POSTINGS;
+            for &(k, exact) in keys {
                 let Some(&(start, len)) = self.keys.get(&k) else { continue };
                 for &posting in &self.postings[start as usize..(start + len) as usize] {
                     let v = (posting >> TOKEN_BITS) as usize;
@@ -460,9 +584,55 @@ impl Watchlist {
                 }
             }
         }
+        if common.iter().any(|c| *c) {
+            // Confirm: common tokens against the variants rarer tokens reached.
+            for ti in 0..s.touched.len() {
+                let v = s.touched[ti] as usize;
+                let (entry, _, _, ni) = self.variants[v];
+                let etoks = &self.entries[entry as usize].names[ni as usize].tokens;
+                let st = &mut s.variants[v];
+                for (ei, et) in etoks.iter().enumerate().take(MAX_INDEXED_TOKENS) {
+                    let bit = 1u16 << ei;
+                    if st.exact & bit != 0 {
+                        continue;
+                    }
+                    for (pt, _) in toks.iter().zip(&common).filter(|(_, c)| **c) {
+                        if let Some(exact) = common_token_matches(et, pt) {
+                            st.reached |= bit;
+                            if exact {
+                                st.exact |= bit;
+                            }
+                        }
+                    }
+                }
+            }
+            // Pairs with a common token, looked up whole.
+            for i in 0..toks.len() {
+                for j in i + 1..toks.len() {
+                    if !(common[i] || common[j]) || toks[i].abjad || toks[j].abjad {
+                        continue;
+                    }
+                    let Some(&(start, len)) = self.pair_keys.get(&pair_key(&toks[i].skeleton, &toks[j].skeleton))
+                    else {
+                        continue;
+                    };
+                    for &posting in &self.pair_postings[start as usize..(start + len) as usize] {
+                        let v = (posting >> 8) as usize;
+                        let bits = 1u16 << ((posting >> 4) & 15) | 1u16 << (posting & 15);
+                        let st = &mut s.variants[v];
+                        if st.mark != q {
+                            *st = VariantState { mark: q, reached: 0, exact: 0 };
+                            s.touched.push(v as u32);
+                        }
+                        st.reached |= bits;
+                        st.exact |= bits;
+                    }
+                }
+            }
+        }
         for ti in 0..s.touched.len() {
             let v = s.touched[ti] as usize;
-            let (entry, ntok, surname_bits) = self.variants[v];
+            let (entry, ntok, surname_bits, _) = self.variants[v];
             let st = s.variants[v];
             let reached = st.reached.count_ones();
             // Without a surname token nothing can reach the threshold (surnames
