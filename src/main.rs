@@ -138,6 +138,20 @@ enum NamesCommand {
         #[arg(long)]
         pairs: Option<PathBuf>,
     },
+    /// Precision, recall and F1 on labelled pairs: CSV `name1,name2,same_person[,kind]`
+    /// (the repo's evaluation set is eval/name-pairs.csv).
+    Evaluate {
+        #[arg(long, default_value = "eval/name-pairs.csv")]
+        pairs: PathBuf,
+        #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
+        threshold: f64,
+        /// Print this many misclassified pairs (worst first).
+        #[arg(long, default_value_t = 0)]
+        errors: usize,
+        /// Write the whole evaluation as JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn parse_day(s: &str) -> Result<NaiveDate> {
@@ -364,6 +378,33 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 w.write_record([a, b, &format!("{s:.3}"), if s >= DEFAULT_THRESHOLD { "true" } else { "false" }])?;
             }
             w.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Names { command: NamesCommand::Evaluate { pairs, threshold, errors, json } } => {
+            use paxscreen::matching::evaluate;
+            let file = std::fs::File::open(&pairs).with_context(|| format!("opening {}", pairs.display()))?;
+            let labelled = evaluate::read_pairs(file).with_context(|| format!("reading {}", pairs.display()))?;
+            let e = evaluate::evaluate(&labelled, threshold);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&e)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!(
+                "pairs {}  threshold {:.2}\nTP {}  FP {}  FN {}  TN {}\nprecision {:.4}  recall {:.4}  F1 {:.4}",
+                e.pairs,
+                e.threshold,
+                e.true_positives,
+                e.false_positives,
+                e.false_negatives,
+                e.true_negatives,
+                e.precision,
+                e.recall,
+                e.f1
+            );
+            for x in e.errors.iter().take(errors) {
+                let what = if x.same_person { "missed" } else { "false" };
+                println!("{what} {:.3} [{}] {} <> {}", x.score, x.kind, x.name1, x.name2);
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -233,6 +233,8 @@ const MAX_INDEXED_TOKENS: usize = (1 << TOKEN_BITS) - 1;
 const FAMILY_SKELETON: u8 = 0;
 const FAMILY_CONSONANTS: u8 = 1;
 const FAMILY_FOLDED: u8 = 2;
+/// A class of `data/name-variants.txt` (PARK / PAK / BAK).
+const FAMILY_VARIANT: u8 = 4;
 
 fn key_hash(family: u8, s: &[u8]) -> u64 {
     let mut h = FxHasher::default();
@@ -308,6 +310,11 @@ fn token_keys(t: &Token, query_abjad: bool, out: &mut Vec<(u64, bool)>) {
     if let Some(j) = &t.joined {
         latin_keys(j, out);
     }
+    if t.has_variants {
+        for c in super::normalize::variant_classes(&t.folded) {
+            push_key(out, FAMILY_VARIANT, &c.to_le_bytes(), true);
+        }
+    }
     if query_abjad {
         consonant_keys(&super::normalize::consonants(&t.folded), out);
     }
@@ -378,6 +385,12 @@ fn common_token_matches(entry: &Token, pax: &Token) -> Option<bool> {
     }
     if entry.skeleton == pax.skeleton || entry.folded == pax.folded {
         return Some(true);
+    }
+    if entry.has_variants && pax.has_variants {
+        let (a, b) = (super::normalize::variant_classes(&entry.folded), super::normalize::variant_classes(&pax.folded));
+        if a.iter().any(|c| b.contains(c)) {
+            return Some(true);
+        }
     }
     let (a, b) = (entry.folded.as_bytes(), pax.folded.as_bytes());
     // First letters agree (as in the keys' typical reach); cheap tests first.

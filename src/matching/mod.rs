@@ -2,6 +2,7 @@
 //! the exhaustive reference matcher that serves as its oracle.
 
 pub mod compare;
+pub mod evaluate;
 pub mod index;
 pub mod normalize;
 pub mod watchlist;

@@ -35,6 +35,31 @@ pub struct Token {
     pub abjad: bool,
     /// The token joined to the particle(s) before it (`EL` + `AMRANI`), folded.
     pub joined: Option<String>,
+    /// The folded token is in `data/name-variants.txt` (see [`variant_classes`]).
+    pub has_variants: bool,
+}
+
+static NAME_VARIANTS_TXT: &str = include_str!("../../data/name-variants.txt");
+
+/// The classes of `data/name-variants.txt` a folded token belongs to: names
+/// no spelling rule reaches (PARK / PAK, HSU / XU, MIKE / MICHAEL).
+pub fn variant_classes(folded: &str) -> &'static [u16] {
+    use std::sync::OnceLock;
+    static MAP: OnceLock<rustc_hash::FxHashMap<String, Vec<u16>>> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        let mut m: rustc_hash::FxHashMap<String, Vec<u16>> = Default::default();
+        let lines = NAME_VARIANTS_TXT.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
+        for (class, line) in lines.enumerate() {
+            for name in line.split_whitespace() {
+                let v = m.entry(fold(name)).or_default();
+                if !v.contains(&(class as u16)) {
+                    v.push(class as u16);
+                }
+            }
+        }
+        m
+    });
+    map.get(folded).map_or(&[], |v| v.as_slice())
 }
 
 /// Transliterate a name to uppercase ASCII letters and single spaces.
@@ -70,7 +95,13 @@ pub fn transliterate(s: &str) -> (String, bool) {
             out.push_str(t);
         } else if let Some(t) = hebrew(c) {
             abjad = true;
-            out.push_str(t);
+            // He after a letter it would make a digraph with (כה, שה) is its
+            // own sound: keep the fold from reading KH or SH.
+            if t == "H" && out.ends_with(['K', 'S', 'T', 'G', 'P', 'Z', 'C']) {
+                out.push('A');
+            } else {
+                out.push_str(t);
+            }
         } else if is_combining(c) || c.is_control() {
         } else {
             let d = deunicode::deunicode_char(c).unwrap_or("");
@@ -377,6 +408,10 @@ pub fn fold(t: &str) -> String {
         } else {
             let c = b[i];
             let r: &[u8] = match c {
+                // J before a vowel inside a name is the Y of German, Polish and
+                // Czech spellings (ILJA / ILYA, TATJANA / TATYANA); a leading J
+                // is left alone (JOHN, JUAN, French JOUKOV).
+                b'J' if i > 0 && b.get(i + 1).is_some_and(|&n| is_vowel(n) || n == b'Y') => b"I",
                 b'Y' => b"I",
                 b'W' => b"V",
                 b'Q' => b"K",
@@ -431,6 +466,14 @@ pub fn skeleton(folded: &str) -> String {
     out
 }
 
+/// The consonants of a folded token without the weak ones (H, V, I from Y)
+/// that abjads write as vowel letters or leave out (SARAH / שרה, DAVID / דוד).
+pub fn strong_consonants(folded: &str) -> String {
+    let mut s: Vec<u8> = folded.bytes().filter(|c| !is_vowel(*c) && !matches!(c, b'H' | b'V')).collect();
+    s.dedup();
+    String::from_utf8(s).unwrap_or_default()
+}
+
 /// The consonants of a folded token (for abjad comparisons).
 pub fn consonants(folded: &str) -> String {
     let mut s: Vec<u8> = folded.bytes().filter(|c| !is_vowel(*c)).collect();
@@ -459,7 +502,8 @@ pub fn tokens_of_transliterated(text: &str, abjad: bool) -> Vec<Token> {
         let skeleton = if abjad { consonants(&folded) } else { skeleton(&folded) };
         let joined = if pending.is_empty() { None } else { Some(fold(&format!("{pending}{t}"))) };
         pending.clear();
-        out.push(Token { text: t.to_string(), folded, skeleton, abjad, joined });
+        let has_variants = !variant_classes(&folded).is_empty();
+        out.push(Token { text: t.to_string(), folded, skeleton, abjad, joined, has_variants });
     }
     out
 }
@@ -557,5 +601,25 @@ mod tests {
     #[test]
     fn other_scripts_fall_back() {
         assert_eq!(tr("王伟"), "WANG WEI");
+    }
+
+    #[test]
+    fn inner_j_before_a_vowel_is_y() {
+        assert_eq!(fold("ILJA"), fold("ILYA"));
+        assert_eq!(fold("TATJANA"), fold("TATYANA"));
+        assert_eq!(fold("NATALJA"), fold("NATALIA"));
+        // A leading J stays: JUAN is not YUAN.
+        assert_ne!(fold("JUAN"), fold("YUAN"));
+    }
+
+    #[test]
+    fn variant_classes_are_folded() {
+        assert!(!variant_classes(&fold("PARK")).is_empty());
+        let shared = |a: &str, b: &str| variant_classes(&fold(a)).iter().any(|c| variant_classes(&fold(b)).contains(c));
+        assert!(shared("RHEE", "LEE"));
+        assert!(shared("LEE", "LI"));
+        assert!(shared("MIKE", "MICHAEL"));
+        assert!(!shared("RHEE", "KIM"));
+        assert!(variant_classes(&fold("SMITH")).is_empty());
     }
 }
