@@ -129,9 +129,9 @@ impl Screener {
                 let e = wl.entry(wm.entry);
                 hits.push(Hit {
                     passenger: p.index,
-                    list: Some(e.list.clone()),
-                    entry_id: Some(e.entry_id.clone()),
-                    category: Some(e.category.clone()),
+                    list: Some(e.list.to_string()),
+                    entry_id: Some(e.entry_id.to_string()),
+                    category: Some(e.category.to_string()),
                     version: wl.version.clone(),
                     score: wm.score,
                     threshold: wl.threshold,

@@ -100,3 +100,38 @@ proptest! {
         prop_assert_eq!(osa_distance_ascii(a.as_bytes(), b.as_bytes()), strsim::osa_distance(&a, &b));
     }
 }
+
+/// Blocking on the date of birth skips entries whose date contradicts the
+/// passenger's only while such an entry cannot reach the threshold; with a
+/// threshold under what a perfect name with a contradicting date scores, the
+/// index still proposes it.
+#[test]
+fn date_of_birth_blocking_follows_the_threshold() {
+    let csv =
+        "list,entry_id,surname,given_names,aliases,date_of_birth,nationality,document_numbers,category,valid_until\n\
+               NAT-WANTED,W-1,IVANOV,SERGEI,,1980-01-02,RUS,,wanted-serious-crime,\n";
+    let mut l = Loaded::default();
+    load_csv(csv.as_bytes(), "t.csv", day(), &mut l);
+    assert!(l.problems.is_empty(), "{:?}", l.problems);
+    let passenger = |dob: &str| {
+        let mut p =
+            generate::manifests(&generate::ManifestOptions { flights: 1, seed: 1, date: day(), plant_share: 0.0 }, &[])
+                .0[0]
+                .passengers[0]
+                .clone();
+        p.surname = "IVANOV".into();
+        p.given_names = Some("SERGEI".into());
+        p.date_of_birth = Some(chrono::NaiveDate::parse_from_str(dob, "%Y-%m-%d").unwrap());
+        p.document = None;
+        PreparedPassenger::new(&p)
+    };
+    let wl = Watchlist::build(l.entries.clone(), "t".into());
+    assert_eq!(wl.screen(&passenger("1980-01-02"), day()).len(), 1);
+    let other = passenger("1991-06-07");
+    assert!(wl.screen_exhaustive(&other, day()).is_empty());
+    assert!(wl.screen(&other, day()).is_empty());
+    let low = Watchlist::build(l.entries, "t".into()).with_threshold(0.7);
+    let exhaustive = low.screen_exhaustive(&other, day());
+    assert_eq!(exhaustive.len(), 1, "a perfect name with a contradicting date scores 0.75");
+    assert_eq!(low.screen(&other, day()).len(), 1, "the index must not block below 0.75");
+}

@@ -474,11 +474,11 @@ pub fn compare_names(entry: &PreparedName, pax: &PreparedName) -> NameEvidence {
         .enumerate()
         .map(|(i, et)| match a.pairs[i] {
             Some((j, s)) => TokenMatch {
-                entry: et.text.clone(),
-                passenger: Some(pax.tokens[j as usize].text.clone()),
+                entry: et.text.to_string(),
+                passenger: Some(pax.tokens[j as usize].text.to_string()),
                 similarity: round3(s as f64),
             },
-            None => TokenMatch { entry: et.text.clone(), passenger: None, similarity: 0.0 },
+            None => TokenMatch { entry: et.text.to_string(), passenger: None, similarity: 0.0 },
         })
         .collect();
     NameEvidence { score: a.score, tokens, swapped: a.swapped, extra_passenger_tokens: a.extra }

@@ -14,7 +14,7 @@
 
 use super::compare::*;
 use super::normalize::Token;
-use super::watchlist::Entry;
+use super::watchlist::{Entry, PartialDate};
 use crate::model::Passenger;
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -159,9 +159,8 @@ pub struct Watchlist {
     pub version: String,
     pub threshold: f64,
     entries: Vec<Entry>,
-    /// Name variant → (entry, token count).
-    /// Name variant → (entry, token count, bits of its surname tokens, which of the entry's names).
-    variants: Vec<(u32, u8, u16, u8)>,
+    /// Per name variant (an entry's primary name or an alias).
+    variants: Vec<VariantInfo>,
     /// Pairs of a surname token with another token, by skeletons: how
     /// passengers whose every name is common find their candidates.
     pair_keys: FxHashMap<u64, (u32, u32)>,
@@ -175,6 +174,21 @@ pub struct Watchlist {
     has_abjad: bool,
     /// Tokens with more postings than this are common (see [`COMMON_POSTINGS`]).
     common_postings: usize,
+}
+
+/// One name variant of an entry, with what candidate selection needs
+/// without touching the entry itself (one cache line for several).
+#[derive(Clone, Copy)]
+struct VariantInfo {
+    entry: u32,
+    /// Which of the entry's names.
+    name: u8,
+    tokens: u8,
+    /// Bits of its surname tokens.
+    surname_bits: u16,
+    /// The entry's date of birth: a passenger born on another date cannot
+    /// reach the threshold on the name alone (see [`DobEvidence::Mismatch`]).
+    date_of_birth: Option<PartialDate>,
 }
 
 /// What one query found out about one name variant; one cache line holds
@@ -414,7 +428,13 @@ impl Watchlist {
         for (ei, e) in entries.iter().enumerate() {
             for (ni, n) in e.names.iter().enumerate() {
                 let surname_bits = ((1u32 << n.surname_len.min(MAX_INDEXED_TOKENS)) - 1) as u16;
-                variants.push((ei as u32, n.tokens.len().min(255) as u8, surname_bits, ni.min(255) as u8));
+                variants.push(VariantInfo {
+                    entry: ei as u32,
+                    name: ni.min(255) as u8,
+                    tokens: n.tokens.len().min(255) as u8,
+                    surname_bits,
+                    date_of_birth: e.date_of_birth,
+                });
             }
         }
         assert!(variants.len() < 1 << 24, "pair postings hold variant numbers in 24 bits");
@@ -511,7 +531,7 @@ impl Watchlist {
     pub fn index_bytes(&self) -> usize {
         (self.postings.len() + self.pair_postings.len()) * 4
             + (self.keys.len() + self.pair_keys.len()) * 24
-            + self.variants.len() * 12
+            + self.variants.len() * std::mem::size_of::<VariantInfo>()
     }
 
     /// Index lookups and postings a passenger's screening costs (for
@@ -543,6 +563,14 @@ impl Watchlist {
     fn collect_candidates(&self, p: &PreparedPassenger, s: &mut Scratch, out: &mut Vec<u32>) {
         let q = s.next();
         s.touched.clear();
+        // Blocking on the date of birth: with a contradicting date the name
+        // alone stays under the threshold, so such a variant is no candidate
+        // (documents still are, below). Only while the threshold is above what
+        // a perfect name with a contradicting date scores.
+        let dob_blocks = self.threshold > 1.0 + DobEvidence::Mismatch.adjustment() + 1e-9;
+        let dob_ok = |info: &VariantInfo| {
+            !dob_blocks || compare_dob(info.date_of_birth, p.date_of_birth) != DobEvidence::Mismatch
+        };
         let toks = &p.name.tokens[..p.name.tokens.len().min(MAX_INDEXED_TOKENS)];
         let single_pax_token = toks.len() == 1;
         // Each token's keys and how many postings they hold.
@@ -601,8 +629,11 @@ impl Watchlist {
             // Confirm: common tokens against the variants rarer tokens reached.
             for ti in 0..s.touched.len() {
                 let v = s.touched[ti] as usize;
-                let (entry, _, _, ni) = self.variants[v];
-                let etoks = &self.entries[entry as usize].names[ni as usize].tokens;
+                let info = self.variants[v];
+                if !dob_ok(&info) {
+                    continue;
+                }
+                let etoks = &self.entries[info.entry as usize].names[info.name as usize].tokens;
                 let st = &mut s.variants[v];
                 for (ei, et) in etoks.iter().enumerate().take(MAX_INDEXED_TOKENS) {
                     let bit = 1u16 << ei;
@@ -645,7 +676,10 @@ impl Watchlist {
         }
         for ti in 0..s.touched.len() {
             let v = s.touched[ti] as usize;
-            let (entry, ntok, surname_bits, _) = self.variants[v];
+            let VariantInfo { entry, tokens: ntok, surname_bits, .. } = self.variants[v];
+            if !dob_ok(&self.variants[v]) {
+                continue;
+            }
             let st = s.variants[v];
             let reached = st.reached.count_ones();
             // Without a surname token nothing can reach the threshold (surnames

@@ -12,6 +12,7 @@
 //!
 //! Scripts without a table here go through `deunicode` (CJK to pinyin, ...).
 
+use compact_str::CompactString;
 use unicode_normalization::UnicodeNormalization;
 
 /// Name particles: kept for display and for joined forms (`EL AMRANI` →
@@ -28,13 +29,15 @@ pub fn is_particle(t: &str) -> bool {
 /// One significant name token in its three forms.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
-    pub text: String,
-    pub folded: String,
-    pub skeleton: String,
+    // Inline strings: a million-entry list holds millions of tokens, nearly
+    // all shorter than 24 bytes, so no heap allocation per form.
+    pub text: CompactString,
+    pub folded: CompactString,
+    pub skeleton: CompactString,
     /// Written in an abjad: compare consonants only.
     pub abjad: bool,
     /// The token joined to the particle(s) before it (`EL` + `AMRANI`), folded.
-    pub joined: Option<String>,
+    pub joined: Option<CompactString>,
     /// The folded token is in `data/name-variants.txt` (see [`variant_classes`]).
     pub has_variants: bool,
 }
@@ -500,10 +503,17 @@ pub fn tokens_of_transliterated(text: &str, abjad: bool) -> Vec<Token> {
         }
         let folded = fold(t);
         let skeleton = if abjad { consonants(&folded) } else { skeleton(&folded) };
-        let joined = if pending.is_empty() { None } else { Some(fold(&format!("{pending}{t}"))) };
+        let joined = if pending.is_empty() { None } else { Some(fold(&format!("{pending}{t}")).into()) };
         pending.clear();
         let has_variants = !variant_classes(&folded).is_empty();
-        out.push(Token { text: t.to_string(), folded, skeleton, abjad, joined, has_variants });
+        out.push(Token {
+            text: CompactString::new(t),
+            folded: folded.into(),
+            skeleton: skeleton.into(),
+            abjad,
+            joined,
+            has_variants,
+        });
     }
     out
 }

@@ -5,6 +5,7 @@ use super::compare::{confusable_document, normalise_document, PreparedName};
 use crate::formats::special::is_special_category;
 use crate::reference::reference;
 use chrono::NaiveDate;
+use compact_str::CompactString;
 use serde::Serialize;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -62,17 +63,18 @@ pub struct ListedDocument {
 /// One watchlist entry, ready for matching.
 #[derive(Debug, Clone)]
 pub struct Entry {
-    pub list: String,
-    pub entry_id: String,
-    pub category: String,
+    // Inline strings (no allocation for short ones): a list holds millions of entries.
+    pub list: CompactString,
+    pub entry_id: CompactString,
+    pub category: CompactString,
     /// Primary name first, then aliases. Empty for document-only entries.
     pub names: Vec<PreparedName>,
     pub date_of_birth: Option<PartialDate>,
-    pub nationality: Option<String>,
+    pub nationality: Option<CompactString>,
     pub documents: Vec<ListedDocument>,
     pub valid_until: Option<NaiveDate>,
     /// File and line it came from.
-    pub source: String,
+    pub source: CompactString,
 }
 
 impl Entry {
@@ -363,15 +365,15 @@ pub fn load_csv(bytes: &[u8], file: &str, today: NaiveDate, out: &mut Loaded) {
             }
         }
         out.entries.push(Entry {
-            list: list.to_string(),
-            entry_id: entry_id.to_string(),
-            category: category.to_string(),
+            list: list.into(),
+            entry_id: entry_id.into(),
+            category: category.into(),
             names,
             date_of_birth,
-            nationality,
+            nationality: nationality.map(Into::into),
             documents,
             valid_until,
-            source: format!("{file}:{line}"),
+            source: compact_str::format_compact!("{file}:{line}"),
         });
     }
 }
