@@ -676,16 +676,24 @@ impl Watchlist {
         }
         for ti in 0..s.touched.len() {
             let v = s.touched[ti] as usize;
-            let VariantInfo { entry, tokens: ntok, surname_bits, .. } = self.variants[v];
-            if !dob_ok(&self.variants[v]) {
+            let VariantInfo { entry, tokens: ntok, surname_bits, date_of_birth, .. } = self.variants[v];
+            let dob = compare_dob(date_of_birth, p.date_of_birth);
+            if dob_blocks && dob == DobEvidence::Mismatch {
                 continue;
             }
             let st = s.variants[v];
             let reached = st.reached.count_ones();
             // Without a surname token nothing can reach the threshold (surnames
-            // carry the largest weight), so a variant needs one reached.
-            let candidate = (st.reached & surname_bits != 0)
+            // carry the largest weight), so a variant needs one reached...
+            let by_name = (st.reached & surname_bits != 0)
                 && (st.exact & FORCED != 0 || (st.exact != 0 && (reached >= 2 || ntok <= 1 || single_pax_token)));
+            // ...unless the date of birth agrees to the day (or month): then one
+            // name met exactly is enough to be worth scoring, so that a typo
+            // the keys do not reach in the other names (MENON REKHA / MENON
+            // REKH, KUZMEENKO / KUZMHENKO GRIGORII) is still scored.
+            let by_date = st.exact & !FORCED != 0
+                && matches!(dob, DobEvidence::Exact | DobEvidence::YearMonth | DobEvidence::DayMonthSwapped);
+            let candidate = by_name || by_date;
             if candidate && s.entry_mark[entry as usize] != q {
                 s.entry_mark[entry as usize] = q;
                 out.push(entry);

@@ -411,10 +411,6 @@ pub fn fold(t: &str) -> String {
         } else {
             let c = b[i];
             let r: &[u8] = match c {
-                // J before a vowel inside a name is the Y of German, Polish and
-                // Czech spellings (ILJA / ILYA, TATJANA / TATYANA); a leading J
-                // is left alone (JOHN, JUAN, French JOUKOV).
-                b'J' if i > 0 && b.get(i + 1).is_some_and(|&n| is_vowel(n) || n == b'Y') => b"I",
                 b'Y' => b"I",
                 b'W' => b"V",
                 b'Q' => b"K",
@@ -440,8 +436,17 @@ pub fn fold(t: &str) -> String {
         s.truncate(s.len() - 2);
         s.extend_from_slice(b"OV");
     }
-    if s.len() > 2 && s.ends_with(b"H") && is_vowel(s[s.len() - 2]) {
+    // (An H written after a vowel, not one a digraph made: REKH keeps it.)
+    if s.len() > 2 && s.ends_with(b"H") && is_vowel(s[s.len() - 2]) && b.len() > 2 && is_vowel(b[b.len() - 2]) {
         s.pop();
+    }
+    // J before a vowel inside a name is the Y of German, Polish and Czech
+    // spellings (ILJA / ILYA, TATJANA / TATYANA), whichever spelling made the
+    // J (ROJAS / RODJAS); a leading J is left alone (JOHN, JUAN, JOUKOV).
+    for k in 1..s.len().saturating_sub(1) {
+        if s[k] == b'J' && is_vowel(s[k + 1]) {
+            s[k] = b'I';
+        }
     }
     s.dedup();
     String::from_utf8(s).unwrap_or_default()
@@ -620,6 +625,11 @@ mod tests {
         assert_eq!(fold("NATALJA"), fold("NATALIA"));
         // A leading J stays: JUAN is not YUAN.
         assert_ne!(fold("JUAN"), fold("YUAN"));
+        // Whatever spelling made the J.
+        assert_eq!(fold("RODJAS"), fold("ROJAS"));
+        // A final H after a vowel goes (FATIMAH), one a digraph made stays (REKH).
+        assert_eq!(fold("FATIMAH"), fold("FATIMA"));
+        assert_eq!(fold("REKH"), "REH");
     }
 
     #[test]
