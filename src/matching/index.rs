@@ -168,6 +168,8 @@ pub struct Watchlist {
     pair_postings: Vec<u32>,
     keys: FxHashMap<u64, (u32, u32)>,
     postings: Vec<u32>,
+    /// Each token under the entry's full date of birth (or year and month).
+    dob_keys: DobKeys,
     docs: FxHashMap<String, Vec<u32>>,
     docs_confusable: FxHashMap<String, Vec<u32>>,
     /// Whether any name is written in an abjad (else passengers need not ask those keys).
@@ -373,6 +375,115 @@ fn build_pairs(entries: &[Entry], offsets: &[u32]) -> (FxHashMap<u64, (u32, u32)
     csr(pairs)
 }
 
+/// A date of birth as a key part: a full date, or a year and month.
+fn tag_full(d: NaiveDate) -> u32 {
+    use chrono::Datelike;
+    (d.year() as u32 * 13 + d.month()) * 32 + d.day()
+}
+
+fn tag_year_month(y: i32, m: u32) -> u32 {
+    1 << 30 | (y as u32 * 13 + m)
+}
+
+/// The entry dates a passenger born on `d` agrees with as [`compare_dob`]
+/// says: the same date, day and month swapped, the same day a year off, and
+/// the year-and-month forms of the first two.
+fn pax_date_tags(d: NaiveDate) -> impl Iterator<Item = u32> {
+    use chrono::Datelike;
+    let (y, m, dd) = (d.year(), d.month(), d.day());
+    let swapped = NaiveDate::from_ymd_opt(y, dd, m).filter(|s| *s != d);
+    let before = NaiveDate::from_ymd_opt(y - 1, m, dd);
+    let after = NaiveDate::from_ymd_opt(y + 1, m, dd);
+    let ym_swapped = (dd <= 12 && dd != m).then(|| tag_year_month(y, dd));
+    [
+        Some(tag_full(d)),
+        swapped.map(tag_full),
+        before.map(tag_full),
+        after.map(tag_full),
+        Some(tag_year_month(y, m)),
+        ym_swapped,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+fn dob_key(tag: u32, folded: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    FAMILY_DOB.hash(&mut h);
+    tag.hash(&mut h);
+    folded.hash(&mut h);
+    h.finish()
+}
+
+const FAMILY_DOB: u8 = 5;
+
+/// (date of birth, token) keys: a sorted array of key hashes with a
+/// directory on their top bits — two memory accesses a lookup, 12 bytes a
+/// token (a hash map would take twice that for keys that are nearly all
+/// distinct).
+#[derive(Default)]
+struct DobKeys {
+    shift: u32,
+    directory: Vec<u32>,
+    hashes: Vec<u64>,
+    postings: Vec<u32>,
+}
+
+impl DobKeys {
+    fn build(entries: &[Entry], offsets: &[u32]) -> DobKeys {
+        let mut pairs: Vec<(u64, u32)> = entries
+            .par_iter()
+            .zip(offsets.par_iter())
+            .flat_map_iter(|(e, &first)| {
+                let tag = match e.date_of_birth {
+                    Some(PartialDate::Full(d)) => Some(tag_full(d)),
+                    Some(PartialDate::YearMonth(y, m)) => Some(tag_year_month(y, m)),
+                    _ => None,
+                };
+                let mut out = Vec::new();
+                if let Some(tag) = tag {
+                    for (ni, n) in e.names.iter().enumerate() {
+                        let v = first + ni as u32;
+                        for (ti, t) in n.tokens.iter().enumerate().take(MAX_INDEXED_TOKENS) {
+                            if !t.abjad {
+                                out.push((dob_key(tag, t.folded.as_bytes()), v << TOKEN_BITS | ti as u32));
+                            }
+                        }
+                    }
+                }
+                out
+            })
+            .collect();
+        pairs.par_sort_unstable();
+        pairs.dedup();
+        // About four keys a directory slot.
+        let bits = (pairs.len() / 4).max(1).next_power_of_two().trailing_zeros().clamp(1, 24);
+        let shift = 64 - bits;
+        let mut directory = vec![0u32; (1usize << bits) + 1];
+        for &(h, _) in &pairs {
+            directory[(h >> shift) as usize + 1] += 1;
+        }
+        for i in 1..directory.len() {
+            directory[i] += directory[i - 1];
+        }
+        let (hashes, postings) = pairs.into_iter().unzip();
+        DobKeys { shift, directory, hashes, postings }
+    }
+
+    fn get(&self, key: u64) -> impl Iterator<Item = u32> + '_ {
+        let b = (key >> self.shift) as usize;
+        let (lo, hi) = match (self.directory.get(b), self.directory.get(b + 1)) {
+            (Some(&lo), Some(&hi)) => (lo as usize, hi as usize),
+            _ => (0, 0),
+        };
+        (lo..hi).filter(move |&i| self.hashes[i] == key).map(move |i| self.postings[i])
+    }
+
+    fn bytes(&self) -> usize {
+        self.directory.len() * 4 + self.hashes.len() * 12
+    }
+}
+
 /// Sorted (key, posting) pairs to a key → range map and one postings array.
 fn csr(pairs: Vec<(u64, u32)>) -> (FxHashMap<u64, (u32, u32)>, Vec<u32>) {
     let mut keys = FxHashMap::default();
@@ -474,6 +585,7 @@ impl Watchlist {
         pairs.dedup();
         let (keys, postings) = csr(pairs);
         let (pair_keys, pair_postings) = build_pairs(&entries, &offsets);
+        let dob_keys = DobKeys::build(&entries, &offsets);
         let mut docs: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         let mut docs_confusable: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         for (ei, e) in entries.iter().enumerate() {
@@ -492,6 +604,7 @@ impl Watchlist {
             postings,
             pair_keys,
             pair_postings,
+            dob_keys,
             docs,
             docs_confusable,
             has_abjad,
@@ -530,6 +643,7 @@ impl Watchlist {
     /// Approximate heap bytes held by the index (not the entries).
     pub fn index_bytes(&self) -> usize {
         (self.postings.len() + self.pair_postings.len()) * 4
+            + self.dob_keys.bytes()
             + (self.keys.len() + self.pair_keys.len()) * 24
             + self.variants.len() * std::mem::size_of::<VariantInfo>()
     }
@@ -625,6 +739,27 @@ impl Watchlist {
                 }
             }
         }
+        // Every token, common or not, under the dates of birth that agree with
+        // the passenger's: a listed person whose date agrees is reached by
+        // any name met exactly, however common, so a typo in the others
+        // (THHAI NHUNG HANH) still gets scored.
+        if let Some(d) = p.date_of_birth {
+            for t in toks.iter().filter(|t| !t.abjad) {
+                for tag in pax_date_tags(d) {
+                    for posting in self.dob_keys.get(dob_key(tag, t.folded.as_bytes())) {
+                        let v = (posting >> TOKEN_BITS) as usize;
+                        let bit = 1u16 << (posting & ((1 << TOKEN_BITS) - 1));
+                        let st = &mut s.variants[v];
+                        if st.mark != q {
+                            *st = VariantState { mark: q, reached: 0, exact: 0 };
+                            s.touched.push(v as u32);
+                        }
+                        st.reached |= bit;
+                        st.exact |= bit;
+                    }
+                }
+            }
+        }
         if common.iter().any(|c| *c) {
             // Confirm: common tokens against the variants rarer tokens reached.
             for ti in 0..s.touched.len() {
@@ -692,7 +827,10 @@ impl Watchlist {
             // the keys do not reach in the other names (MENON REKHA / MENON
             // REKH, KUZMEENKO / KUZMHENKO GRIGORII) is still scored.
             let by_date = st.exact & !FORCED != 0
-                && matches!(dob, DobEvidence::Exact | DobEvidence::YearMonth | DobEvidence::DayMonthSwapped);
+                && matches!(
+                    dob,
+                    DobEvidence::Exact | DobEvidence::YearMonth | DobEvidence::DayMonthSwapped | DobEvidence::NearYear
+                );
             let candidate = by_name || by_date;
             if candidate && s.entry_mark[entry as usize] != q {
                 s.entry_mark[entry as usize] = q;
