@@ -527,11 +527,14 @@ impl DobEvidence {
         match self {
             DobEvidence::Exact => 0.10,
             DobEvidence::YearMonth => 0.04,
-            DobEvidence::Year => 0.0,
+            // A year agrees with one person in fifty-odd of a name's bearers, a
+            // full date with one in twenty thousand: a name with only a year (or
+            // no date) to support it must itself be close to exact.
+            DobEvidence::Year => -0.05,
             DobEvidence::DayMonthSwapped => 0.0,
             DobEvidence::NearYear => 0.0,
             DobEvidence::Mismatch => -0.25,
-            DobEvidence::Unknown => 0.0,
+            DobEvidence::Unknown => -0.05,
         }
     }
 }
