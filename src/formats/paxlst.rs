@@ -427,7 +427,7 @@ fn read_message(msg: &[Segment], unt: Option<&Segment>, ctx: &Context) -> (ReadR
     }
     let departure_airport = leg.departure.clone().expect("checked");
     let arrival_airport = leg.arrival.clone().expect("checked");
-    let tdt = msg.iter().filter(|s| s.tag == "TDT").last().expect("a leg means a TDT");
+    let tdt = msg.iter().rfind(|s| s.tag == "TDT").expect("a leg means a TDT");
     for (code, what) in [(&departure_airport, "departure"), (&arrival_airport, "arrival")] {
         if !super::api_json::is_iata_airport(code) {
             return (

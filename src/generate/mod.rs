@@ -305,7 +305,7 @@ fn watchlist_row(rng: &mut Rng8, pools: &[Pools], i: usize, today: NaiveDate) ->
     let native = matches!(pools[ci].culture.pattern, Pattern::EastSlavic | Pattern::Greek);
     let (ms, mg) = p.mrz();
     // How the list owner wrote the name.
-    let accented = !native && !(p.surname.is_ascii() && p.given.is_ascii());
+    let accented = !native && (!p.surname.is_ascii() || !p.given.is_ascii());
     let (surname, given) = if native && rng.gen_bool(0.4) {
         (p.surname.clone(), p.given.clone())
     } else if accented && rng.gen_bool(0.5) {
@@ -580,6 +580,12 @@ pub struct RecallReport {
     pub watchlist_hits: usize,
     pub false_hits: usize,
     pub false_hits_per_10k_passengers: f64,
+    /// False hits by the date-of-birth evidence they rest on (`exact`, `year`, ...).
+    pub false_hits_by_date_evidence: std::collections::BTreeMap<String, usize>,
+    /// False hits whose name is identical to the entry's after normalisation
+    /// (name score 1.0) with a date that agrees as far as the entry knows it:
+    /// namesakes nothing in the message tells apart from the listed person.
+    pub false_hits_identical_name: usize,
 }
 
 /// Compare planted passengers (JSON Lines of [`Planted`]) with the hits of a replay.
@@ -590,11 +596,19 @@ pub fn recall(planted: &str, hits: &str, passengers: f64) -> Result<RecallReport
         want.push(serde_json::from_str(l)?);
     }
     let mut got: HashSet<(String, u64, String, String)> = HashSet::new();
+    let mut evidence: Vec<((String, u64), String, bool)> = Vec::new();
     let mut watchlist_hits = 0;
     for l in hits.lines().filter(|l| !l.trim().is_empty()) {
         let h: serde_json::Value = serde_json::from_str(l)?;
         if h["kind"] == "watchlist" {
             watchlist_hits += 1;
+            let date = h["explanation"]["date_of_birth"].as_str().unwrap_or("").to_string();
+            let identical = h["explanation"]["name"]["score"].as_f64() == Some(1.0) && date != "mismatch";
+            evidence.push((
+                (h["message_id"].as_str().unwrap_or("").into(), h["passenger"].as_u64().unwrap_or(0)),
+                date,
+                identical,
+            ));
             got.insert((
                 h["message_id"].as_str().unwrap_or("").into(),
                 h["passenger"].as_u64().unwrap_or(0),
@@ -628,6 +642,12 @@ pub fn recall(planted: &str, hits: &str, passengers: f64) -> Result<RecallReport
     // a planted passenger against another entry are not counted either way:
     // the generated list can hold several entries of one synthetic person.)
     let false_hits = got.iter().filter(|(m, i, _, _)| !planted_pax.contains(&(m.clone(), *i))).count();
+    let mut false_hits_by_date_evidence: BTreeMap<String, usize> = BTreeMap::new();
+    let mut false_hits_identical_name = 0;
+    for (_, date, identical) in evidence.iter().filter(|(pax, _, _)| !planted_pax.contains(pax)) {
+        *false_hits_by_date_evidence.entry(date.clone()).or_default() += 1;
+        false_hits_identical_name += usize::from(*identical);
+    }
     Ok(RecallReport {
         passengers: passengers as u64,
         planted: want.len(),
@@ -638,5 +658,38 @@ pub fn recall(planted: &str, hits: &str, passengers: f64) -> Result<RecallReport
         watchlist_hits,
         false_hits,
         false_hits_per_10k_passengers: if passengers > 0.0 { false_hits as f64 * 10_000.0 / passengers } else { 0.0 },
+        false_hits_by_date_evidence,
+        false_hits_identical_name,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recall_counts_found_missed_and_false() {
+        let planted = r#"{"message_id":"M1","passenger":0,"list":"L","entry_id":"W-1","variation":"typo"}
+{"message_id":"M1","passenger":3,"list":"L","entry_id":"W-2","variation":"exact"}
+"#;
+        let hit = |m: &str, p: u32, e: &str, name: f64, date: &str| {
+            format!(
+                r#"{{"kind":"watchlist","message_id":"{m}","passenger":{p},"list":"L","entry_id":"{e}","explanation":{{"name":{{"score":{name}}},"date_of_birth":"{date}"}}}}"#
+            )
+        };
+        let hits = [
+            hit("M1", 0, "W-1", 0.93, "exact"),
+            hit("M1", 5, "W-7", 1.0, "year"),
+            hit("M1", 6, "W-8", 0.96, "year_month"),
+            r#"{"kind":"trend","message_id":"M1","passenger":2,"trend_id":"T"}"#.to_string(),
+        ]
+        .join("\n");
+        let r = recall(planted, &hits, 20_000.0).unwrap();
+        assert_eq!((r.planted, r.found, r.watchlist_hits, r.false_hits), (2, 1, 3, 2));
+        assert_eq!(r.missed_by_variation.get("exact"), Some(&1));
+        assert_eq!(r.false_hits_per_10k_passengers, 1.0);
+        assert_eq!(r.false_hits_identical_name, 1);
+        assert_eq!(r.false_hits_by_date_evidence.get("year"), Some(&1));
+        assert_eq!(r.false_hits_by_date_evidence.get("year_month"), Some(&1));
+    }
 }

@@ -223,6 +223,17 @@ impl Scratch {
             self.entry_mark.resize(entries, 0);
         }
     }
+    /// The state of variant `v` for query `q`, fresh (and remembered as
+    /// touched) the first time this query reaches it.
+    fn touch(&mut self, v: usize, q: u32) -> &mut VariantState {
+        let st = &mut self.variants[v];
+        if st.mark != q {
+            *st = VariantState { mark: q, reached: 0, exact: 0 };
+            self.touched.push(v as u32);
+        }
+        st
+    }
+
     fn next(&mut self) -> u32 {
         if self.serial == u32::MAX {
             self.variants.iter_mut().for_each(|m| m.mark = 0);
@@ -235,8 +246,9 @@ impl Scratch {
 }
 
 thread_local! {
-    static SCRATCH: RefCell<Scratch> =
-        RefCell::new(Scratch { variants: Vec::new(), entry_mark: Vec::new(), serial: 0, touched: Vec::new() });
+    static SCRATCH: RefCell<Scratch> = const {
+        RefCell::new(Scratch { variants: Vec::new(), entry_mark: Vec::new(), serial: 0, touched: Vec::new() })
+    };
 }
 
 /// A posting is `variant << TOKEN_BITS | token`: which name variant, and
@@ -722,13 +734,8 @@ impl Watchlist {
             for &(k, exact) in keys {
                 let Some(&(start, len)) = self.keys.get(&k) else { continue };
                 for &posting in &self.postings[start as usize..(start + len) as usize] {
-                    let v = (posting >> TOKEN_BITS) as usize;
                     let bit = 1u16 << (posting & ((1 << TOKEN_BITS) - 1));
-                    let st = &mut s.variants[v];
-                    if st.mark != q {
-                        *st = VariantState { mark: q, reached: 0, exact: 0 };
-                        s.touched.push(v as u32);
-                    }
+                    let st = s.touch((posting >> TOKEN_BITS) as usize, q);
                     st.reached |= bit;
                     if exact {
                         st.exact |= bit;
@@ -747,13 +754,8 @@ impl Watchlist {
             for t in toks.iter().filter(|t| !t.abjad) {
                 for tag in pax_date_tags(d) {
                     for posting in self.dob_keys.get(dob_key(tag, t.folded.as_bytes())) {
-                        let v = (posting >> TOKEN_BITS) as usize;
                         let bit = 1u16 << (posting & ((1 << TOKEN_BITS) - 1));
-                        let st = &mut s.variants[v];
-                        if st.mark != q {
-                            *st = VariantState { mark: q, reached: 0, exact: 0 };
-                            s.touched.push(v as u32);
-                        }
+                        let st = s.touch((posting >> TOKEN_BITS) as usize, q);
                         st.reached |= bit;
                         st.exact |= bit;
                     }
@@ -796,13 +798,8 @@ impl Watchlist {
                         continue;
                     };
                     for &posting in &self.pair_postings[start as usize..(start + len) as usize] {
-                        let v = (posting >> 8) as usize;
                         let bits = 1u16 << ((posting >> 4) & 15) | 1u16 << (posting & 15);
-                        let st = &mut s.variants[v];
-                        if st.mark != q {
-                            *st = VariantState { mark: q, reached: 0, exact: 0 };
-                            s.touched.push(v as u32);
-                        }
+                        let st = s.touch((posting >> 8) as usize, q);
                         st.reached |= bits;
                         st.exact |= bits;
                     }
@@ -894,4 +891,75 @@ impl Watchlist {
 
 fn sort_matches(hits: &mut [WatchlistMatch]) {
     hits.sort_by(|a, b| b.score.partial_cmp(&a.score).unwrap_or(std::cmp::Ordering::Equal).then(a.entry.cmp(&b.entry)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn entry_tag(d: PartialDate) -> Option<u32> {
+        match d {
+            PartialDate::Full(d) => Some(tag_full(d)),
+            PartialDate::YearMonth(y, m) => Some(tag_year_month(y, m)),
+            PartialDate::Year(_) => None,
+        }
+    }
+
+    proptest! {
+        /// The (date, name) keys a passenger asks cover exactly the entry
+        /// dates `compare_dob` lets through as agreeing: none is lost, and a
+        /// contradicting date is never asked.
+        #[test]
+        fn date_tags_follow_compare_dob(
+            ey in 1950i32..2005, em in 1u32..13, ed in 1u32..29, partial in 0u8..3,
+            dy in -2i32..3, pm in 1u32..13, pd in 1u32..29,
+        ) {
+            let entry = match partial {
+                0 => PartialDate::Full(NaiveDate::from_ymd_opt(ey, em, ed).unwrap()),
+                1 => PartialDate::YearMonth(ey, em),
+                _ => PartialDate::Year(ey),
+            };
+            // Passenger dates near the entry's, so that agreeing ones come up often.
+            let pax = if dy == 0 && pm % 3 == 0 {
+                NaiveDate::from_ymd_opt(ey, ed.min(12), em.min(28)).unwrap()
+            } else {
+                NaiveDate::from_ymd_opt(ey + dy, if pm % 2 == 0 { em } else { pm }, if pd % 2 == 0 { ed } else { pd }).unwrap()
+            };
+            let agree = matches!(
+                compare_dob(Some(entry), Some(pax)),
+                DobEvidence::Exact | DobEvidence::YearMonth | DobEvidence::DayMonthSwapped | DobEvidence::NearYear
+            );
+            if let Some(tag) = entry_tag(entry) {
+                let asked = pax_date_tags(pax).any(|t| t == tag);
+                prop_assert_eq!(asked, agree, "entry {:?} passenger {}", entry, pax);
+            }
+        }
+    }
+
+    #[test]
+    fn dob_keys_find_what_was_put() {
+        let mut l = super::super::watchlist::Loaded::default();
+        let csv = "list,entry_id,surname,given_names,aliases,date_of_birth,nationality,document_numbers,category,valid_until\n\
+                   L,W-1,THAI,NHUNG HANH,,1998-09-12,VNM,,wanted-serious-crime,\n\
+                   L,W-2,TRAN,NHUNG,,1998-09,VNM,,wanted-serious-crime,\n\
+                   L,W-3,LE,NHUNG,,1998,VNM,,wanted-serious-crime,\n";
+        super::super::watchlist::load_csv(
+            csv.as_bytes(),
+            "t.csv",
+            NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            &mut l,
+        );
+        assert!(l.problems.is_empty(), "{:?}", l.problems);
+        let offsets: Vec<u32> = (0..l.entries.len() as u32).collect();
+        let k = DobKeys::build(&l.entries, &offsets);
+        let find = |tag: u32, name: &str| k.get(dob_key(tag, name.as_bytes())).collect::<Vec<_>>();
+        let d = NaiveDate::from_ymd_opt(1998, 9, 12).unwrap();
+        // W-1, token 1 (NHUNG); W-2 under year and month; W-3 (year only) not at all.
+        assert_eq!(find(tag_full(d), "NHUNG"), vec![1]);
+        assert_eq!(find(tag_year_month(1998, 9), "NHUNG"), vec![1 << TOKEN_BITS | 1]);
+        assert!(find(tag_full(d), "HANH").contains(&2));
+        assert!(find(tag_full(d), "MINH").is_empty());
+        assert_eq!(k.hashes.len(), 5);
+    }
 }
