@@ -135,3 +135,28 @@ fn date_of_birth_blocking_follows_the_threshold() {
     assert_eq!(exhaustive.len(), 1, "a perfect name with a contradicting date scores 0.75");
     assert_eq!(low.screen(&other, day()).len(), 1, "the index must not block below 0.75");
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 24,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(20261123),
+        ..ProptestConfig::default()
+    })]
+
+    /// On any generated flight, half its passengers planted as variants of
+    /// listed persons, the index returns every entry the exhaustive matcher
+    /// scores at or above the threshold (a fixed seed, so a failure reproduces).
+    #[test]
+    fn index_finds_every_exhaustive_hit(seed in 1_000u64..1_000_000) {
+        let (wl, rows) = fixture();
+        let opts = generate::ManifestOptions { flights: 1, seed, date: day(), plant_share: 0.5 };
+        let (msgs, _) = generate::manifests(&opts, rows);
+        for p in &msgs[0].passengers {
+            let pp = PreparedPassenger::new(p);
+            let ix: Vec<u32> = wl.screen(&pp, day()).iter().map(|m| m.entry).collect();
+            for m in wl.screen_exhaustive(&pp, day()) {
+                prop_assert!(ix.contains(&m.entry), "entry {} missed by the index", wl.entry(m.entry).entry_id);
+            }
+        }
+    }
+}
