@@ -962,4 +962,67 @@ mod tests {
         assert!(find(tag_full(d), "MINH").is_empty());
         assert_eq!(k.hashes.len(), 5);
     }
+
+    fn entries(rows: &str) -> Vec<Entry> {
+        let mut l = super::super::watchlist::Loaded::default();
+        let csv = format!("list,entry_id,surname,given_names,aliases,date_of_birth,nationality,document_numbers,category,valid_until\n{rows}");
+        super::super::watchlist::load_csv(
+            csv.as_bytes(),
+            "t.csv",
+            NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            &mut l,
+        );
+        assert!(l.problems.is_empty(), "{:?}", l.problems);
+        l.entries
+    }
+
+    fn pax(surname: &str, given: &str, dob: &str, nationality: Option<&str>, doc: Option<&str>) -> PreparedPassenger {
+        let n = doc.map(normalise_document);
+        PreparedPassenger {
+            name: PreparedName::new(surname, given),
+            date_of_birth: NaiveDate::parse_from_str(dob, "%Y-%m-%d").ok(),
+            nationality: nationality.map(String::from),
+            document: n.map(|n| (Some("RUS".to_string()), n.clone(), confusable_document(&n))),
+        }
+    }
+
+    #[test]
+    fn nationality_supports_never_decides() {
+        // A year of birth only, so that the score sits under its cap.
+        let e = &entries("L,W-1,VOLKOV,DMITRII,,1980,RUS,,wanted-serious-crime,\n")[0];
+        let s = |p: &PreparedPassenger| score_entry(e, 0, p).map_or(0.0, |m| m.score);
+        let unknown = s(&pax("VOLKOV", "DMITRIY", "1980-01-02", None, None));
+        let agrees = s(&pax("VOLKOV", "DMITRIY", "1980-01-02", Some("RUS"), None));
+        let differs = s(&pax("VOLKOV", "DMITRIY", "1980-01-02", Some("UKR"), None));
+        assert_eq!(agrees, unknown, "agreeing nationality adds nothing");
+        assert!(differs < agrees, "{differs} {agrees}");
+        // Another person of the same nationality and date: the nationality does not make a hit.
+        assert!(s(&pax("PETROV", "IVAN", "1980-01-02", Some("RUS"), None)) < DEFAULT_THRESHOLD);
+    }
+
+    #[test]
+    fn date_evidence_moves_the_score() {
+        let rows = "L,W-1,VOLKOV,DMITRII,,1980-01-02,,,wanted-serious-crime,\n\
+                    L,W-2,VOLKOV,DMITRII,,1980,,,wanted-serious-crime,\n\
+                    L,W-3,VOLKOV,DMITRII,,,,,wanted-serious-crime,\n";
+        let es = entries(rows);
+        let p = pax("VOLKOV", "DMITRIY", "1980-01-02", None, None);
+        let s: Vec<f64> = es.iter().map(|e| score_entry(e, 0, &p).unwrap().score).collect();
+        assert_eq!(s, vec![1.0, 0.95, 0.95]);
+        // A contradicting date keeps even a perfect name under the threshold.
+        let other = pax("VOLKOV", "DMITRIY", "1991-07-08", None, None);
+        assert!(score_entry(&es[0], 0, &other).unwrap().score < DEFAULT_THRESHOLD);
+    }
+
+    #[test]
+    fn documents_exact_and_confused() {
+        let e = &entries("SLTD,D-1,,,,,,RUS:7512345O8,stolen-document,\n")[0];
+        let exact = score_entry(e, 0, &pax("ANYONE", "", "1970-01-01", None, Some("75 1234 5O8"))).unwrap();
+        assert_eq!(exact.document, Some(DocumentEvidence::Exact));
+        assert_eq!(exact.score, 1.0);
+        let confused = score_entry(e, 0, &pax("ANYONE", "", "1970-01-01", None, Some("7S1234508"))).unwrap();
+        assert_eq!(confused.document, Some(DocumentEvidence::Confusable));
+        assert!(confused.score >= 0.88 && confused.score < 1.0);
+        assert!(score_entry(e, 0, &pax("ANYONE", "", "1970-01-01", None, Some("999999999"))).is_none());
+    }
 }
