@@ -939,20 +939,13 @@ mod tests {
 
     #[test]
     fn dob_keys_find_what_was_put() {
-        let mut l = super::super::watchlist::Loaded::default();
-        let csv = "list,entry_id,surname,given_names,aliases,date_of_birth,nationality,document_numbers,category,valid_until\n\
-                   L,W-1,THAI,NHUNG HANH,,1998-09-12,VNM,,wanted-serious-crime,\n\
-                   L,W-2,TRAN,NHUNG,,1998-09,VNM,,wanted-serious-crime,\n\
-                   L,W-3,LE,NHUNG,,1998,VNM,,wanted-serious-crime,\n";
-        super::super::watchlist::load_csv(
-            csv.as_bytes(),
-            "t.csv",
-            NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-            &mut l,
+        let es = entries(
+            "L,W-1,THAI,NHUNG HANH,,1998-09-12,VNM,,wanted-serious-crime,\n\
+             L,W-2,TRAN,NHUNG,,1998-09,VNM,,wanted-serious-crime,\n\
+             L,W-3,LE,NHUNG,,1998,VNM,,wanted-serious-crime,\n",
         );
-        assert!(l.problems.is_empty(), "{:?}", l.problems);
-        let offsets: Vec<u32> = (0..l.entries.len() as u32).collect();
-        let k = DobKeys::build(&l.entries, &offsets);
+        let offsets: Vec<u32> = (0..es.len() as u32).collect();
+        let k = DobKeys::build(&es, &offsets);
         let find = |tag: u32, name: &str| k.get(dob_key(tag, name.as_bytes())).collect::<Vec<_>>();
         let d = NaiveDate::from_ymd_opt(1998, 9, 12).unwrap();
         // W-1, token 1 (NHUNG); W-2 under year and month; W-3 (year only) not at all.
