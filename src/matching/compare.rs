@@ -2,7 +2,7 @@
 //! document numbers, nationality. Every comparison returns evidence that
 //! explains itself.
 
-use super::normalize::{consonants, fold, strong_consonants, variant_classes, Token};
+use super::normalize::{consonants, fold, same_variant_class, strong_consonants, Token};
 use crate::matching::watchlist::PartialDate;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -188,15 +188,15 @@ pub fn token_similarity(a: &Token, b: &Token) -> f64 {
     if at.len() == 1 || bt.len() == 1 {
         return if at[0] == bt[0] { INITIAL_SIMILARITY } else { 0.0 };
     }
-    let mut s = blended(&a.folded, &b.folded);
+    // The folded forms' edit distance, computed once for the blend and the rules below.
+    let (af, bf) = (a.folded.as_bytes(), b.folded.as_bytes());
+    let folded_edits = osa_distance_ascii(af, bf);
+    let mut s = blend(jaro_winkler_ascii(af, bf), folded_edits, af.len(), bf.len());
     // The fold can make a one-letter variant look like more (SATO / SATOU
     // fold to SATO / SATU, KHALIL / KALIL to HALIL / KALIL): the letters as
     // written get a say while the folded forms stay one edit apart (as far as
     // the index's deletion keys reach).
-    if s < TOKEN_FLOOR
-        && (a.text != a.folded || b.text != b.folded)
-        && a.folded.len().min(b.folded.len()) >= 4
-        && osa_distance_ascii(a.folded.as_bytes(), b.folded.as_bytes()) <= 1
+    if s < TOKEN_FLOOR && (a.text != a.folded || b.text != b.folded) && af.len().min(bf.len()) >= 4 && folded_edits <= 1
     {
         s = s.max(blended(&a.text, &b.text));
     }
@@ -214,14 +214,14 @@ pub fn token_similarity(a: &Token, b: &Token) -> f64 {
     // One typo in a name of four letters (JAMES / JVMES, REKHA / REKH), in
     // the folded or the written form (NANAMI / NNAMI fold two apart): the
     // blend puts some of these just under the floor.
-    if s < TOKEN_FLOOR && at[0] == bt[0] && (one_edit(a.folded.as_bytes(), b.folded.as_bytes()) || one_edit(at, bt)) {
+    if s < TOKEN_FLOOR
+        && at[0] == bt[0]
+        && ((folded_edits == 1 && long_enough_for_one_edit(af.len(), bf.len())) || one_edit(at, bt))
+    {
         s = s.max(ONE_EDIT_SIMILARITY);
     }
-    if s < TOKEN_FLOOR && a.has_variants && b.has_variants {
-        let (ca, cb) = (variant_classes(&a.folded), variant_classes(&b.folded));
-        if ca.iter().any(|c| cb.contains(c)) {
-            s = s.max(KNOWN_VARIANT_SIMILARITY);
-        }
+    if s < TOKEN_FLOOR && same_variant_class(a, b) {
+        s = s.max(KNOWN_VARIANT_SIMILARITY);
     }
     if s < TOKEN_FLOOR {
         // One vowel written differently, all else equal (HIBA / HEBA, MEHDI /
@@ -252,7 +252,11 @@ const DOUBLED_LETTER_SIMILARITY: f64 = 0.93;
 
 /// One edit apart (OSA), one of the two of four letters or more, neither under three.
 fn one_edit(a: &[u8], b: &[u8]) -> bool {
-    a.len().min(b.len()) >= 3 && a.len().max(b.len()) >= 4 && osa_distance_ascii(a, b) == 1
+    long_enough_for_one_edit(a.len(), b.len()) && osa_distance_ascii(a, b) == 1
+}
+
+fn long_enough_for_one_edit(a_len: usize, b_len: usize) -> bool {
+    a_len.min(b_len) >= 3 && a_len.max(b_len) >= 4
 }
 
 /// Do two folded tokens have the same consonants in the same places, with
@@ -307,10 +311,14 @@ fn undoubled_eq(a: &[u8], b: &[u8]) -> bool {
 /// of the name, so the edit distance (optimal string alignment: a
 /// transposition counts once) weighs in; on longer tokens with less weight.
 fn blended(a: &str, b: &str) -> f64 {
-    let s = jw(a, b);
-    let short = a.len().min(b.len());
-    let longest = a.len().max(b.len()).max(1) as f64;
-    let edit = (1.0 - osa_distance_ascii(a.as_bytes(), b.as_bytes()) as f64 / longest).max(0.0);
+    blend(jw(a, b), osa_distance_ascii(a.as_bytes(), b.as_bytes()), a.len(), b.len())
+}
+
+/// [`blended`] from a Jaro-Winkler similarity and an edit distance already computed.
+fn blend(s: f64, edits: usize, a_len: usize, b_len: usize) -> f64 {
+    let short = a_len.min(b_len);
+    let longest = a_len.max(b_len).max(1) as f64;
+    let edit = (1.0 - edits as f64 / longest).max(0.0);
     if short <= 5 {
         (2.0 * s + edit) / 3.0
     } else {

@@ -523,11 +523,8 @@ fn common_token_matches(entry: &Token, pax: &Token) -> Option<bool> {
     if entry.skeleton == pax.skeleton || entry.folded == pax.folded {
         return Some(true);
     }
-    if entry.has_variants && pax.has_variants {
-        let (a, b) = (super::normalize::variant_classes(&entry.folded), super::normalize::variant_classes(&pax.folded));
-        if a.iter().any(|c| b.contains(c)) {
-            return Some(true);
-        }
+    if super::normalize::same_variant_class(entry, pax) {
+        return Some(true);
     }
     let (a, b) = (entry.folded.as_bytes(), pax.folded.as_bytes());
     // First letters agree (as in the keys' typical reach); cheap tests first.

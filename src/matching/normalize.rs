@@ -44,6 +44,14 @@ pub struct Token {
 
 static NAME_VARIANTS_TXT: &str = include_str!("../../data/name-variants.txt");
 
+/// Do two tokens share a class of `data/name-variants.txt`?
+pub fn same_variant_class(a: &Token, b: &Token) -> bool {
+    a.has_variants && b.has_variants && {
+        let cb = variant_classes(&b.folded);
+        variant_classes(&a.folded).iter().any(|c| cb.contains(c))
+    }
+}
+
 /// The classes of `data/name-variants.txt` a folded token belongs to: names
 /// no spelling rule reaches (PARK / PAK, HSU / XU, MIKE / MICHAEL).
 pub fn variant_classes(folded: &str) -> &'static [u16] {
