@@ -335,7 +335,7 @@ fn token_keys(t: &Token, query_abjad: bool, out: &mut Vec<(u64, bool)>) {
         return;
     }
     latin_keys(&t.folded, out);
-    if let Some(j) = &t.joined {
+    for j in t.alternates() {
         latin_keys(j, out);
     }
     if t.has_variants {
@@ -520,7 +520,11 @@ fn common_token_matches(entry: &Token, pax: &Token) -> Option<bool> {
     if entry.abjad || pax.abjad {
         return None;
     }
-    if entry.skeleton == pax.skeleton || entry.folded == pax.folded {
+    if entry.skeleton == pax.skeleton
+        || entry.folded == pax.folded
+        || entry.alternates().iter().any(|a| *a == pax.folded)
+        || pax.alternates().iter().any(|a| *a == entry.folded)
+    {
         return Some(true);
     }
     if super::normalize::same_variant_class(entry, pax) {

@@ -36,8 +36,12 @@ pub struct Token {
     pub skeleton: CompactString,
     /// Written in an abjad: compare consonants only.
     pub abjad: bool,
-    /// The token joined to the particle(s) before it (`EL` + `AMRANI`), folded.
-    pub joined: Option<CompactString>,
+    /// Other folded spellings of the token, compared and indexed like the
+    /// folded form: the token joined to the particle(s) before it (`EL` +
+    /// `AMRANI`), and a Slavic name written the German, Czech or French way
+    /// read the English way (see [`other_readings`]). Boxed: most tokens
+    /// have none.
+    pub alternates: Option<Box<[CompactString]>>,
     /// The folded token is in `data/name-variants.txt` (see [`variant_classes`]).
     pub has_variants: bool,
 }
@@ -382,14 +386,21 @@ fn hebrew(c: char) -> Option<&'static str> {
 
 /// Phonetic fold of one uppercase ASCII token, so that romanisation variants agree.
 pub fn fold(t: &str) -> String {
+    let t = arabic_affixes(t);
     let b = t.as_bytes();
     let mut s: Vec<u8> = Vec::with_capacity(b.len());
     let mut i = 0;
     let at = |i: usize, pat: &[u8]| b.len() >= i + pat.len() && &b[i..i + pat.len()] == pat;
     while i < b.len() {
         // Multi-letter groups, longest first.
-        let (rep, n): (&[u8], usize) = if at(i, b"SHCH") {
+        let (rep, n): (&[u8], usize) = if at(i, b"SCHTSCH") {
+            // German Щ.
+            (b"SH", 7)
+        } else if at(i, b"SHCH") {
             (b"SH", 4)
+        } else if at(i, b"TSCH") {
+            // German Ч (TSCHERNOW / CHERNOV).
+            (b"CH", 4)
         } else if at(i, b"DZH") {
             (b"J", 3)
         } else if at(i, b"SCH") {
@@ -497,6 +508,136 @@ pub fn consonants(folded: &str) -> String {
     String::from_utf8(s).unwrap_or_default()
 }
 
+impl Token {
+    /// The other folded spellings of the token (see [`Token::alternates`]).
+    pub fn alternates(&self) -> &[CompactString] {
+        self.alternates.as_deref().unwrap_or(&[])
+    }
+}
+
+/// Endings of East Slavic surnames and patronymics, folded: the other
+/// readings are kept only for tokens that end so once re-read.
+const SLAVIC_ENDINGS: &[&str] = &["OV", "EV", "OVA", "EVA", "IN", "INA", "ENKO", "UK", "SKI", "SKAIA", "ICH", "OVNA", "EVNA"];
+
+/// A Slavic name written by the German, Czech or French romanisation of
+/// Cyrillic, read the English way and folded; several when the writing
+/// leaves it open. German writes Ж as SCH (SCHUKOW / ZHUKOV), Ц as Z
+/// (SAIZEW / ZAITSEV), Я Ю Е at the start as JA JU JE (JAKOWLEW /
+/// YAKOVLEV); Czech and Croatian writing without its háčeks have Ц as C
+/// (KUZNECOVA / KUZNETSOVA); French writes Ш as CH (KHROUCHTCHEV /
+/// KHRUSHCHEV) and ends -INE (ELTSINE / ELTSIN); writing that lost its
+/// háčeks has C for Č (SEVCENKO / SHEVCHENKO, JURIC / JURICH). What the fold already
+/// evens out (W / V, TSCH / CH, OU / U, inner J / Y) needs no reading.
+/// Only tokens that end as Slavic surnames and patronymics do once re-read
+/// get readings, so JUAN is not read YUAN nor GONZALEZ GONTSALETS.
+pub fn other_readings(t: &str) -> Vec<String> {
+    let b = t.as_bytes();
+    if b.len() < 4 || !b.iter().all(u8::is_ascii_uppercase) {
+        return Vec::new();
+    }
+    let at = |i: usize, pat: &[u8]| b.len() >= i + pat.len() && &b[i..i + pat.len()] == pat;
+    // Czech-style C (not in CH, CK, SC) is Ц; then Z is З, not Ц.
+    let czech = (0..b.len()).any(|i| b[i] == b'C' && !at(i, b"CH") && !at(i, b"CK") && (i == 0 || b[i - 1] != b'S'));
+    let mut german = Vec::with_capacity(b.len() + 4);
+    let mut i = 0;
+    while i < b.len() {
+        let (rep, n): (&[u8], usize) = if at(i, b"SCHTSCH") {
+            (b"SHCH", 7)
+        } else if at(i, b"TSCH") {
+            (b"CH", 4)
+        } else if at(i, b"SCH") {
+            (b"ZH", 3)
+        } else if at(i, b"CH") || at(i, b"CK") || at(i, b"ZH") {
+            (&b[i..i + 2], 2)
+        } else if b[i] == b'C' && czech && (i == 0 || b[i - 1] != b'S') {
+            (b"TS", 1)
+        } else if b[i] == b'Z' && !czech {
+            (b"TS", 1)
+        } else if i == 0 && b[0] == b'J' && is_vowel(b[1]) {
+            (b"Y", 1)
+        } else {
+            (&b[i..i + 1], 1)
+        };
+        german.extend_from_slice(rep);
+        i += n;
+    }
+    let mut french = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let (rep, n): (&[u8], usize) = if at(i, b"CHTCH") {
+            (b"SHCH", 5)
+        } else if at(i, b"TCH") || at(i, b"SCH") {
+            (&b[i..i + 3], 3)
+        } else if at(i, b"CH") && (i == 0 || b[i - 1] != b'K') {
+            (b"SH", 2)
+        } else if at(i, b"GUE") || at(i, b"GUI") {
+            (b"G", 2)
+        } else {
+            (&b[i..i + 1], 1)
+        };
+        french.extend_from_slice(rep);
+        i += n;
+    }
+    if french.ends_with(b"INE") || french.ends_with(b"YNE") {
+        french.pop();
+    }
+    // Written without its háčeks (ŠEVČENKO as SEVCENKO, JURIĆ as JURIC): C is Č.
+    let hacek: Vec<u8> = if czech {
+        let mut v = Vec::with_capacity(b.len() + 2);
+        for i in 0..b.len() {
+            v.push(b[i]);
+            if b[i] == b'C' && !at(i, b"CH") && !at(i, b"CK") && (i == 0 || b[i - 1] != b'S') {
+                v.push(b'H');
+            }
+        }
+        v
+    } else {
+        Vec::new()
+    };
+    let own = fold(t);
+    let mut out: Vec<String> = Vec::new();
+    for r in [german, french, hacek] {
+        let f = fold(std::str::from_utf8(&r).unwrap_or_default());
+        if f != own && SLAVIC_ENDINGS.iter().any(|e| f.ends_with(e)) && !out.contains(&f) {
+            out.push(f);
+        }
+    }
+    if let Some(r) = somali_reading(b) {
+        let f = fold(&r);
+        if f != own && !out.contains(&f) {
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// A name in Somali spelling read the English way: X is Ḥ (MAXAMED /
+/// MAHAMED, XASAN / HASAN), C is the ʿayn English spellings leave out (CABDI / ABDI,
+/// CABDIRAXMAAN / ABDIRAHMAN), long vowels are doubled (the fold writes
+/// them once). Only for tokens that show it: an X not before I or U (pinyin's
+/// X), a doubled vowel, or a C before a consonant other spellings do not write
+/// (SACDIYA); CARLOS is not read ARLOS, nor CABDI alone ABDI.
+fn somali_reading(b: &[u8]) -> Option<String> {
+    let doubled_vowel = b.windows(2).any(|w| w[0] == w[1] && is_vowel(w[0]));
+    // Pinyin's X comes before I or U only (XIAO, CHAOXUE, YINGXIU); an X
+    // before anything else is Somali (XASAN, MAXAMED, CABDIRAXMAAN, FAARAX).
+    let x = (0..b.len()).any(|i| b[i] == b'X' && !matches!(b.get(i + 1), Some(b'I' | b'U')));
+    let c_before_consonant =
+        b.windows(2).any(|w| w[0] == b'C' && !is_vowel(w[1]) && !matches!(w[1], b'H' | b'K' | b'L' | b'R' | b'Y' | b'Z' | b'C'));
+    if !(doubled_vowel || x || c_before_consonant) || !b.iter().any(|c| matches!(c, b'X' | b'C')) {
+        return None;
+    }
+    let mut r = String::with_capacity(b.len());
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'X' => r.push('H'),
+            b'C' if b.get(i + 1).is_none_or(|n| !matches!(n, b'H' | b'K')) => {}
+            _ => r.push(c as char),
+        }
+    }
+    Some(r)
+}
+
 /// A tokenised name: significant tokens in order, particles dropped but
 /// remembered as joined forms.
 pub fn tokens(name: &str) -> Vec<Token> {
@@ -504,27 +645,99 @@ pub fn tokens(name: &str) -> Vec<Token> {
     tokens_of_transliterated(&text, abjad)
 }
 
+/// The ABD- and -ALLAH of Arabic compound names as one spelling: ABDEL,
+/// ABDAL, ABDOUL as ABDUL; -ALLAH, -ALLA, -OLLAH as -ULLAH (ABDALLAH /
+/// ABDULLAH, NASRALLAH / NASRULLAH).
+fn arabic_affixes(t: &str) -> std::borrow::Cow<'_, str> {
+    let b = t.as_bytes();
+    if b.len() < 6 {
+        return t.into();
+    }
+    let mut s = std::borrow::Cow::Borrowed(t);
+    if let Some(rest) = t.strip_prefix("ABDOUL") {
+        s = format!("ABDUL{rest}").into();
+    } else if b.starts_with(b"ABD") && is_vowel(b[3]) && b[4] == b'L' {
+        s = format!("ABDUL{}", &t[5..]).into();
+    }
+    for end in ["ALLAH", "OLLAH", "ALLA", "OLLA", "ULLA"] {
+        if let Some(head) = s.strip_suffix(end) {
+            if head.len() >= 3 {
+                s = format!("{head}ULLAH").into();
+            }
+            break;
+        }
+    }
+    s
+}
+
+/// The definite article assimilated to the sun letter after it (AZ
+/// ZAHRANI, ASH SHAMI, AR RASHID): AL written as sounded.
+fn is_assimilated_article(t: &str, next: Option<&&str>) -> bool {
+    matches!(t, "AD" | "ADH" | "AR" | "AS" | "ASH" | "AT" | "ATH" | "AZ") && next.is_some_and(|n| n.starts_with(&t[1..]))
+}
+
+/// Arabic compound names written in parts, as one word: ABD AL RAHMAN as
+/// ABDULRAHMAN, ABD ALLAH and NASR ALLAH as ABDALLAH and NASRALLAH.
+fn join_arabic_compounds<'a>(raw: &[&'a str]) -> Vec<std::borrow::Cow<'a, str>> {
+    use std::borrow::Cow;
+    let mut out: Vec<Cow<'a, str>> = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let w = raw[i];
+        if w == "ABD" && i + 2 < raw.len() && (matches!(raw[i + 1], "AL" | "EL" | "UL") || is_assimilated_article(raw[i + 1], raw.get(i + 2))) {
+            out.push(format!("ABDUL{}", raw[i + 2]).into());
+            i += 3;
+            continue;
+        }
+        if matches!(w, "ALLAH" | "ULLAH" | "ALLA") && !out.is_empty() && !is_particle(out[out.len() - 1].as_ref()) {
+            let last = out.pop().unwrap_or_default();
+            out.push(format!("{last}{w}").into());
+            i += 1;
+            continue;
+        }
+        out.push(Cow::Borrowed(w));
+        i += 1;
+    }
+    out
+}
+
 pub fn tokens_of_transliterated(text: &str, abjad: bool) -> Vec<Token> {
-    let raw: Vec<&str> = text.split(' ').filter(|t| !t.is_empty()).collect();
+    let words: Vec<&str> = text.split(' ').filter(|t| !t.is_empty()).collect();
+    let joined_words = if abjad { words.iter().map(|w| std::borrow::Cow::Borrowed(*w)).collect() } else { join_arabic_compounds(&words) };
+    let raw: Vec<&str> = joined_words.iter().map(|w| w.as_ref()).collect();
     let mut out = Vec::with_capacity(raw.len());
     let mut pending: String = String::new();
     let all_particles = raw.iter().all(|t| is_particle(t));
-    for t in &raw {
-        if is_particle(t) && !all_particles {
+    for (k, t) in raw.iter().enumerate() {
+        if !all_particles && is_particle(t) {
             pending.push_str(t);
+            continue;
+        }
+        if !abjad && is_assimilated_article(t, raw.get(k + 1)) {
+            pending.push_str("AL");
             continue;
         }
         let folded = fold(t);
         let skeleton = if abjad { consonants(&folded) } else { skeleton(&folded) };
-        let joined = if pending.is_empty() { None } else { Some(fold(&format!("{pending}{t}")).into()) };
+        let mut alternates: Vec<CompactString> = Vec::new();
+        if !pending.is_empty() {
+            alternates.push(fold(&format!("{pending}{t}")).into());
+        }
         pending.clear();
+        if !abjad {
+            for r in other_readings(t) {
+                if r != folded && !alternates.iter().any(|a| *a == r) {
+                    alternates.push(r.into());
+                }
+            }
+        }
         let has_variants = !variant_classes(&folded).is_empty();
         out.push(Token {
             text: CompactString::new(t),
             folded: folded.into(),
             skeleton: skeleton.into(),
             abjad,
-            joined,
+            alternates: (!alternates.is_empty()).then(|| alternates.into_boxed_slice()),
             has_variants,
         });
     }
@@ -613,10 +826,10 @@ mod tests {
         let t = tokens("EL-AMRANI YOUSSEF");
         assert_eq!(t.len(), 2);
         assert_eq!(t[0].text, "AMRANI");
-        assert_eq!(t[0].joined.as_deref(), Some(fold("ELAMRANI").as_str()));
+        assert_eq!(t[0].alternates(), [fold("ELAMRANI")]);
         let t = tokens("van der Berg");
         assert_eq!(t.len(), 1);
-        assert_eq!(t[0].joined.as_deref(), Some("VANDERBERG"));
+        assert_eq!(t[0].alternates(), ["VANDERBERG"]);
         // A name made only of particles keeps them.
         assert_eq!(tokens("DE LA").len(), 2);
     }
@@ -624,6 +837,50 @@ mod tests {
     #[test]
     fn other_scripts_fall_back() {
         assert_eq!(tr("王伟"), "WANG WEI");
+    }
+
+    #[test]
+    fn other_readings_of_slavic_names() {
+        let r = |t: &str| other_readings(t);
+        assert!(r("SCHUKOW").contains(&fold("ZHUKOV")));
+        assert!(r("SAIZEW").contains(&fold("ZAITSEV")));
+        assert!(r("JAKOWLEW").contains(&fold("YAKOVLEV")));
+        assert!(r("KUZNECOVA").contains(&fold("KUZNETSOVA")));
+        assert!(r("SEVCENKO").contains(&fold("SHEVCHENKO")) || r("SEVCENKO").contains(&fold("SEVCHENKO")));
+        assert!(r("KHROUCHTCHEV").contains(&fold("KHRUSHCHEV")));
+        assert!(r("ELTSINE").contains(&fold("ELTSIN")));
+        // German TSCH and SCHTSCH are folded, no reading needed.
+        assert_eq!(fold("TSCHERNOW"), fold("CHERNOV"));
+        assert_eq!(fold("SCHTSCHUKIN"), fold("SHCHUKIN"));
+        // Not Slavic surnames: no reading.
+        for t in ["JUAN", "GONZALEZ", "SCHMIDT", "CHEN", "CARLOS", "MARTIN", "ZHUKOV"] {
+            assert!(r(t).is_empty(), "{t}: {:?}", r(t));
+        }
+        // Readings are kept on the token.
+        assert!(tokens("SCHUKOW")[0].alternates().contains(&CompactString::from(fold("ZHUKOV"))));
+    }
+
+    #[test]
+    fn somali_readings() {
+        assert_eq!(somali_reading(b"MAXAMED").as_deref(), Some("MAHAMED"));
+        assert_eq!(somali_reading(b"CABDIRAXMAAN").as_deref(), Some("ABDIRAHMAAN"));
+        assert_eq!(somali_reading(b"SACDIYA").as_deref(), Some("SADIYA"));
+        assert_eq!(somali_reading(b"CUMAR"), None);
+        assert_eq!(somali_reading(b"CARLOS"), None);
+        assert_eq!(somali_reading(b"XASAN").as_deref(), Some("HASAN"));
+        assert_eq!(somali_reading(b"XIAOMING"), None);
+        assert_eq!(somali_reading(b"CHAOXUE"), None);
+        assert_eq!(somali_reading(b"XUSEEN").as_deref(), Some("HUSEEN"));
+    }
+
+    #[test]
+    fn arabic_affixes_are_one_spelling() {
+        for group in [&["ABDULLAH", "ABDALLAH", "ABDULLA", "ABDOULLAH"][..], &["ABDELAZIZ", "ABDULAZIZ", "ABDALAZIZ"], &["NASRULLAH", "NASRALLAH"]] {
+            for g in group {
+                assert_eq!(fold(g), fold(group[0]), "{g}");
+            }
+        }
+        assert_ne!(fold("ABDULLAH"), fold("ABDULAZIZ"));
     }
 
     #[test]
