@@ -352,6 +352,43 @@ fn is_zero(n: &usize) -> bool {
 /// Names longer than this many tokens are compared on their first tokens only.
 const MAX_TOKENS: usize = 12;
 
+/// A name written as one word against two (ANNAMARIA / ANNA MARIA) costs this factor.
+const SPLIT_FACTOR: f64 = 0.97;
+
+/// How well `whole` reads as `first` followed by `second` when cut in two
+/// (JISEONG as JI + SEONG against JI SUNG, XIAOMING as XIAO + MING against
+/// HSIAO MING, ALIREZA as ALI + REZA): the lower of the two parts'
+/// similarities at the best cut, each part at least two letters. Cheap
+/// tests first: the last letters agree and the lengths are within three.
+fn split_similarity(whole: &Token, first: &Token, second: &Token) -> f64 {
+    let w = whole.text.as_bytes();
+    let parts_len = first.text.len() + second.text.len();
+    if whole.abjad
+        || first.abjad
+        || second.abjad
+        || w.len() < 4
+        || first.text.len() < 2
+        || second.text.len() < 2
+        || parts_len.abs_diff(w.len()) > 3
+        || w.last() != second.text.as_bytes().last()
+        || !whole.text.is_ascii()
+    {
+        return 0.0;
+    }
+    let part = |s: &str| super::normalize::tokens_of_transliterated(s, false).pop();
+    let mut best: f64 = 0.0;
+    for k in 2..=w.len() - 2 {
+        let (Some(l), Some(r)) = (part(&whole.text[..k]), part(&whole.text[k..])) else {
+            continue;
+        };
+        let s = token_similarity(&r, second);
+        if s > best {
+            best = best.max(s.min(token_similarity(&l, first)));
+        }
+    }
+    best
+}
+
 /// The alignment of an entry's tokens with a passenger's.
 struct Alignment {
     /// For each entry token: the passenger token and similarity.
@@ -398,8 +435,16 @@ fn align(entry: &PreparedName, pax: &PreparedName) -> Alignment {
             continue;
         }
         for j in 0..p.len().saturating_sub(1) {
-            if !p_used[j] && !p_used[j + 1] && e[i].folded == fold(&format!("{}{}", p[j].text, p[j + 1].text)) {
-                out.pairs[i] = Some((j as u8, 0.97));
+            if p_used[j] || p_used[j + 1] {
+                continue;
+            }
+            let s = if e[i].folded == fold(&format!("{}{}", p[j].text, p[j + 1].text)) {
+                1.0
+            } else {
+                split_similarity(&e[i], &p[j], &p[j + 1])
+            };
+            if s >= TOKEN_FLOOR {
+                out.pairs[i] = Some((j as u8, (SPLIT_FACTOR * s) as f32));
                 p_used[j] = true;
                 p_used[j + 1] = true;
                 break;
@@ -411,9 +456,14 @@ fn align(entry: &PreparedName, pax: &PreparedName) -> Alignment {
             continue;
         }
         let joined = fold(&format!("{}{}", e[i].text, e[i + 1].text));
-        if let Some(j) = (0..p.len()).find(|j| !p_used[*j] && p[*j].folded == joined) {
-            out.pairs[i] = Some((j as u8, 0.97));
-            out.pairs[i + 1] = Some((j as u8, 0.97));
+        let found = (0..p.len()).filter(|j| !p_used[*j]).find_map(|j| {
+            let s = if p[j].folded == joined { 1.0 } else { split_similarity(&p[j], &e[i], &e[i + 1]) };
+            (s >= TOKEN_FLOOR).then_some((j, s))
+        });
+        if let Some((j, s)) = found {
+            let s = (SPLIT_FACTOR * s) as f32;
+            out.pairs[i] = Some((j as u8, s));
+            out.pairs[i + 1] = Some((j as u8, s));
             p_used[j] = true;
         }
     }
@@ -652,6 +702,28 @@ mod tests {
     }
 
     #[test]
+    fn joined_and_split_tokens_in_another_spelling() {
+        for (entry, pax) in [
+            (("PARK", "JI SUNG"), ("PARK", "JISEONG")),
+            (("ZHANG", "XIAOMING"), ("ZHANG", "HSIAO MING")),
+            (("HOSSEINI", "ALIREZA"), ("HOSEINI", "ALI REZA")),
+            (("NGUYEN", "THANHHUONG"), ("NGUYEN", "THANH HUONG")),
+        ] {
+            let s = score(entry, pax);
+            assert!(s >= 0.85, "{entry:?} / {pax:?}: {s}");
+            let s = score(pax, entry);
+            assert!(s >= 0.85, "{pax:?} / {entry:?}: {s}");
+        }
+        // Each part must agree: JISEONG is not JI HOON, ALIREZA not ALI AKBAR.
+        assert!(score(("PARK", "JISEONG"), ("PARK", "JI HOON")) < 0.85);
+        assert!(score(("HOSSEINI", "ALIREZA"), ("HOSSEINI", "ALI AKBAR")) < 0.85);
+        let whole = &tokens("JISEONG")[0];
+        let (ji, sung, hoon) = (&tokens("JI")[0], &tokens("SUNG")[0], &tokens("HOON")[0]);
+        assert!(split_similarity(whole, ji, sung) >= 0.85);
+        assert!(split_similarity(whole, ji, hoon) < 0.85);
+    }
+
+    #[test]
     fn german_czech_and_french_romanisations_of_cyrillic() {
         for (entry, pax) in [
             (("ZHUKOV", "GEORGII"), ("SCHUKOW", "GEORGI")),
@@ -674,7 +746,9 @@ mod tests {
         // Readings are kept for Slavic surnames only: JUAN is not YUAN, CHEN not SHEN.
         assert!(score(("YUAN", "LI"), ("JUAN", "LI")) < 0.85);
         assert!(score(("SHEN", "WEI"), ("CHEN", "WEI")) < 0.85);
-        assert!(score(("ZHUKOV", "GEORGII"), ("SHUKOV", "GEORGII")) < score(("ZHUKOV", "GEORGII"), ("SCHUKOW", "GEORGII")));
+        assert!(
+            score(("ZHUKOV", "GEORGII"), ("SHUKOV", "GEORGII")) < score(("ZHUKOV", "GEORGII"), ("SCHUKOW", "GEORGII"))
+        );
     }
 
     #[test]

@@ -517,7 +517,8 @@ impl Token {
 
 /// Endings of East Slavic surnames and patronymics, folded: the other
 /// readings are kept only for tokens that end so once re-read.
-const SLAVIC_ENDINGS: &[&str] = &["OV", "EV", "OVA", "EVA", "IN", "INA", "ENKO", "UK", "SKI", "SKAIA", "ICH", "OVNA", "EVNA"];
+const SLAVIC_ENDINGS: &[&str] =
+    &["OV", "EV", "OVA", "EVA", "IN", "INA", "ENKO", "UK", "SKI", "SKAIA", "ICH", "OVNA", "EVNA"];
 
 /// A Slavic name written by the German, Czech or French romanisation of
 /// Cyrillic, read the English way and folded; several when the writing
@@ -614,16 +615,17 @@ pub fn other_readings(t: &str) -> Vec<String> {
 /// A name in Somali spelling read the English way: X is Ḥ (MAXAMED /
 /// MAHAMED, XASAN / HASAN), C is the ʿayn English spellings leave out (CABDI / ABDI,
 /// CABDIRAXMAAN / ABDIRAHMAN), long vowels are doubled (the fold writes
-/// them once). Only for tokens that show it: an X not before I or U (pinyin's
+/// them once). Only for tokens that show it: an X not before I, U or Y (pinyin's
 /// X), a doubled vowel, or a C before a consonant other spellings do not write
 /// (SACDIYA); CARLOS is not read ARLOS, nor CABDI alone ABDI.
 fn somali_reading(b: &[u8]) -> Option<String> {
     let doubled_vowel = b.windows(2).any(|w| w[0] == w[1] && is_vowel(w[0]));
     // Pinyin's X comes before I or U only (XIAO, CHAOXUE, YINGXIU); an X
     // before anything else is Somali (XASAN, MAXAMED, CABDIRAXMAAN, FAARAX).
-    let x = (0..b.len()).any(|i| b[i] == b'X' && !matches!(b.get(i + 1), Some(b'I' | b'U')));
-    let c_before_consonant =
-        b.windows(2).any(|w| w[0] == b'C' && !is_vowel(w[1]) && !matches!(w[1], b'H' | b'K' | b'L' | b'R' | b'Y' | b'Z' | b'C'));
+    let x = (0..b.len()).any(|i| b[i] == b'X' && !matches!(b.get(i + 1), Some(b'I' | b'U' | b'Y')));
+    let c_before_consonant = b
+        .windows(2)
+        .any(|w| w[0] == b'C' && !is_vowel(w[1]) && !matches!(w[1], b'H' | b'K' | b'L' | b'R' | b'Y' | b'Z' | b'C'));
     if !(doubled_vowel || x || c_before_consonant) || !b.iter().any(|c| matches!(c, b'X' | b'C')) {
         return None;
     }
@@ -673,7 +675,8 @@ fn arabic_affixes(t: &str) -> std::borrow::Cow<'_, str> {
 /// The definite article assimilated to the sun letter after it (AZ
 /// ZAHRANI, ASH SHAMI, AR RASHID): AL written as sounded.
 fn is_assimilated_article(t: &str, next: Option<&&str>) -> bool {
-    matches!(t, "AD" | "ADH" | "AR" | "AS" | "ASH" | "AT" | "ATH" | "AZ") && next.is_some_and(|n| n.starts_with(&t[1..]))
+    matches!(t, "AD" | "ADH" | "AR" | "AS" | "ASH" | "AT" | "ATH" | "AZ")
+        && next.is_some_and(|n| n.starts_with(&t[1..]))
 }
 
 /// Arabic compound names written in parts, as one word: ABD AL RAHMAN as
@@ -684,7 +687,10 @@ fn join_arabic_compounds<'a>(raw: &[&'a str]) -> Vec<std::borrow::Cow<'a, str>> 
     let mut i = 0;
     while i < raw.len() {
         let w = raw[i];
-        if w == "ABD" && i + 2 < raw.len() && (matches!(raw[i + 1], "AL" | "EL" | "UL") || is_assimilated_article(raw[i + 1], raw.get(i + 2))) {
+        if w == "ABD"
+            && i + 2 < raw.len()
+            && (matches!(raw[i + 1], "AL" | "EL" | "UL") || is_assimilated_article(raw[i + 1], raw.get(i + 2)))
+        {
             out.push(format!("ABDUL{}", raw[i + 2]).into());
             i += 3;
             continue;
@@ -703,7 +709,11 @@ fn join_arabic_compounds<'a>(raw: &[&'a str]) -> Vec<std::borrow::Cow<'a, str>> 
 
 pub fn tokens_of_transliterated(text: &str, abjad: bool) -> Vec<Token> {
     let words: Vec<&str> = text.split(' ').filter(|t| !t.is_empty()).collect();
-    let joined_words = if abjad { words.iter().map(|w| std::borrow::Cow::Borrowed(*w)).collect() } else { join_arabic_compounds(&words) };
+    let joined_words = if abjad {
+        words.iter().map(|w| std::borrow::Cow::Borrowed(*w)).collect()
+    } else {
+        join_arabic_compounds(&words)
+    };
     let raw: Vec<&str> = joined_words.iter().map(|w| w.as_ref()).collect();
     let mut out = Vec::with_capacity(raw.len());
     let mut pending: String = String::new();
@@ -875,7 +885,11 @@ mod tests {
 
     #[test]
     fn arabic_affixes_are_one_spelling() {
-        for group in [&["ABDULLAH", "ABDALLAH", "ABDULLA", "ABDOULLAH"][..], &["ABDELAZIZ", "ABDULAZIZ", "ABDALAZIZ"], &["NASRULLAH", "NASRALLAH"]] {
+        for group in [
+            &["ABDULLAH", "ABDALLAH", "ABDULLA", "ABDOULLAH"][..],
+            &["ABDELAZIZ", "ABDULAZIZ", "ABDALAZIZ"],
+            &["NASRULLAH", "NASRALLAH"],
+        ] {
             for g in group {
                 assert_eq!(fold(g), fold(group[0]), "{g}");
             }
