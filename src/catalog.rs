@@ -39,7 +39,9 @@ pub struct CatalogStats {
 
 /// Load and validate; `today` decides what is reported as expired.
 pub fn open(watchlists: &Path, trends_dir: &Path, today: NaiveDate) -> Result<Catalog, (Vec<Problem>, Vec<Problem>)> {
+    let started = std::time::Instant::now();
     let wl = watchlist::load_dir(watchlists, today);
+    let read = started.elapsed();
     let tr = trends::load_dir(trends_dir, today);
     let mut problems = wl.problems;
     problems.extend(tr.problems);
@@ -54,8 +56,16 @@ pub fn open(watchlists: &Path, trends_dir: &Path, today: NaiveDate) -> Result<Ca
         trend_files: tr.files,
         trends: tr.trends.len(),
     };
+    let started = std::time::Instant::now();
+    let watchlist = Watchlist::build(wl.entries, folder_version("wl", watchlists, "csv"));
+    tracing::info!(
+        entries = stats.entries,
+        read_ms = read.as_millis() as u64,
+        index_ms = started.elapsed().as_millis() as u64,
+        "watchlists loaded"
+    );
     Ok(Catalog {
-        watchlist: Watchlist::build(wl.entries, folder_version("wl", watchlists, "csv")),
+        watchlist,
         trends: TrendSet { version: folder_version("tr", trends_dir, "toml"), trends: tr.trends },
         notices,
         stats,

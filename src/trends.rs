@@ -532,6 +532,6 @@ impl Trend {
                 }
             }
         }
-        (score >= self.threshold).then(|| TrendMatch { trend: idx, score, threshold: self.threshold, matched })
+        (score >= self.threshold).then_some(TrendMatch { trend: idx, score, threshold: self.threshold, matched })
     }
 }

@@ -125,6 +125,29 @@ fn watchlist_refusals_name_file_line_and_column() {
 }
 
 #[test]
+fn a_large_list_loads_in_file_order_with_its_problems_in_line_order() {
+    // Loading prepares chunks of records in parallel while reading the next:
+    // spread problems over several chunks and check nothing moves or is lost.
+    let n = 40_000;
+    let mut text = HEADER.to_string();
+    for i in 0..n {
+        match i {
+            5 | 20_000 | 39_999 => text.push_str(&format!("L,{i},DOE,JOHN,,1980-13,,,wanted,\n")),
+            17_000 => text.push_str("L,17000,too,few,fields\n"),
+            _ => text.push_str(&format!("L,{i},SURNAME{i},GIVEN,,1980-01-02,,,wanted,\n")),
+        }
+    }
+    let l = load(&text);
+    let lines: Vec<u64> = l.problems.iter().map(|p| p.line).collect();
+    assert_eq!(lines, [7, 17_002, 20_002, 40_001]);
+    assert!(l.problems[1].message.starts_with("malformed CSV record"), "{}", l.problems[1]);
+    // Every other record is an entry, in file order.
+    let ids: Vec<usize> = l.entries.iter().map(|e| e.entry_id.parse().unwrap()).collect();
+    assert_eq!(ids.len(), n - 4);
+    assert!(ids.windows(2).all(|w| w[0] < w[1]));
+}
+
+#[test]
 fn watchlist_special_category_and_missing_columns_refuse_the_file() {
     let l = load("list,entry_id,surname,given_names,aliases,date_of_birth,nationality,document_numbers,category,valid_until,religion\nL,1,DOE,J,,,,,wanted,,x\n");
     assert!(l.problems[0].to_string().contains("special-category"), "{:?}", l.problems);

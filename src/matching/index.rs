@@ -14,7 +14,7 @@
 
 use super::compare::*;
 use super::normalize::Token;
-use super::watchlist::{Entry, PartialDate};
+use super::watchlist::{Entry, ListedDocument, PartialDate};
 use crate::model::Passenger;
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -362,28 +362,20 @@ fn pair_key(a: &str, b: &str) -> u64 {
 
 /// Pair postings: every surname token of every name with each other token.
 fn build_pairs(entries: &[Entry], offsets: &[u32]) -> (FxHashMap<u64, (u32, u32)>, Vec<u32>) {
-    let mut pairs: Vec<(u64, u32)> = entries
-        .par_iter()
-        .zip(offsets.par_iter())
-        .flat_map_iter(|(e, &first)| {
-            let mut out = Vec::new();
-            for (ni, n) in e.names.iter().enumerate() {
-                let v = first + ni as u32;
-                let toks = &n.tokens[..n.tokens.len().min(MAX_INDEXED_TOKENS)];
-                for i in 0..n.surname_len.min(toks.len()) {
-                    for j in 0..toks.len() {
-                        if j == i || (j < n.surname_len && j < i) || toks[i].abjad || toks[j].abjad {
-                            continue;
-                        }
-                        out.push((pair_key(&toks[i].skeleton, &toks[j].skeleton), v << 8 | (i as u32) << 4 | j as u32));
+    let pairs = sorted_pairs(entries, offsets, |e, first, out| {
+        for (ni, n) in e.names.iter().enumerate() {
+            let v = first + ni as u32;
+            let toks = &n.tokens[..n.tokens.len().min(MAX_INDEXED_TOKENS)];
+            for i in 0..n.surname_len.min(toks.len()) {
+                for j in 0..toks.len() {
+                    if j == i || (j < n.surname_len && j < i) || toks[i].abjad || toks[j].abjad {
+                        continue;
                     }
+                    out.push((pair_key(&toks[i].skeleton, &toks[j].skeleton), v << 8 | (i as u32) << 4 | j as u32));
                 }
             }
-            out
-        })
-        .collect();
-    pairs.par_sort_unstable();
-    pairs.dedup();
+        }
+    });
     csr(pairs)
 }
 
@@ -443,31 +435,21 @@ struct DobKeys {
 
 impl DobKeys {
     fn build(entries: &[Entry], offsets: &[u32]) -> DobKeys {
-        let mut pairs: Vec<(u64, u32)> = entries
-            .par_iter()
-            .zip(offsets.par_iter())
-            .flat_map_iter(|(e, &first)| {
-                let tag = match e.date_of_birth {
-                    Some(PartialDate::Full(d)) => Some(tag_full(d)),
-                    Some(PartialDate::YearMonth(y, m)) => Some(tag_year_month(y, m)),
-                    _ => None,
-                };
-                let mut out = Vec::new();
-                if let Some(tag) = tag {
-                    for (ni, n) in e.names.iter().enumerate() {
-                        let v = first + ni as u32;
-                        for (ti, t) in n.tokens.iter().enumerate().take(MAX_INDEXED_TOKENS) {
-                            if !t.abjad {
-                                out.push((dob_key(tag, t.folded.as_bytes()), v << TOKEN_BITS | ti as u32));
-                            }
-                        }
+        let pairs = sorted_pairs(entries, offsets, |e, first, out| {
+            let tag = match e.date_of_birth {
+                Some(PartialDate::Full(d)) => tag_full(d),
+                Some(PartialDate::YearMonth(y, m)) => tag_year_month(y, m),
+                _ => return,
+            };
+            for (ni, n) in e.names.iter().enumerate() {
+                let v = first + ni as u32;
+                for (ti, t) in n.tokens.iter().enumerate().take(MAX_INDEXED_TOKENS) {
+                    if !t.abjad {
+                        out.push((dob_key(tag, t.folded.as_bytes()), v << TOKEN_BITS | ti as u32));
                     }
                 }
-                out
-            })
-            .collect();
-        pairs.par_sort_unstable();
-        pairs.dedup();
+            }
+        });
         // About four keys a directory slot.
         let bits = (pairs.len() / 4).max(1).next_power_of_two().trailing_zeros().clamp(1, 24);
         let shift = 64 - bits;
@@ -498,20 +480,55 @@ impl DobKeys {
 
 /// Sorted (key, posting) pairs to a key → range map and one postings array.
 fn csr(pairs: Vec<(u64, u32)>) -> (FxHashMap<u64, (u32, u32)>, Vec<u32>) {
-    let mut keys = FxHashMap::default();
-    keys.reserve(pairs.len() / 4);
-    let mut postings = Vec::with_capacity(pairs.len());
-    let mut i = 0;
-    while i < pairs.len() {
-        let k = pairs[i].0;
-        let start = postings.len() as u32;
-        while i < pairs.len() && pairs[i].0 == k {
-            postings.push(pairs[i].1);
-            i += 1;
+    let postings: Vec<u32> = pairs.par_iter().map(|p| p.1).collect();
+    let distinct = 1 + pairs.par_windows(2).filter(|w| w[0].0 != w[1].0).count();
+    let mut keys = FxHashMap::with_capacity_and_hasher(distinct, Default::default());
+    let mut start = 0;
+    for i in 1..=pairs.len() {
+        if i == pairs.len() || pairs[i].0 != pairs[start].0 {
+            keys.insert(pairs[start].0, (start as u32, (i - start) as u32));
+            start = i;
         }
-        keys.insert(k, (start, postings.len() as u32 - start));
     }
     (keys, postings)
+}
+
+/// Entries handed to one parallel task when building postings, and entries
+/// whose pairs are made before they are appended to the whole.
+const BUILD_CHUNK: usize = 4096;
+const BUILD_ROUND: usize = 16 * BUILD_CHUNK;
+
+/// The (key, posting) pairs `emit` gives for every entry (with the number of
+/// its first name variant), sorted and without repeats. Made in parallel a
+/// round of entries at a time and appended to one vector, which grows in
+/// place: collecting per thread and concatenating cost a tenth of a
+/// million-entry load in reallocation, and holding every chunk until the
+/// copy doubled the peak memory.
+fn sorted_pairs<F>(entries: &[Entry], offsets: &[u32], emit: F) -> Vec<(u64, u32)>
+where
+    F: Fn(&Entry, u32, &mut Vec<(u64, u32)>) + Sync,
+{
+    let mut pairs = Vec::new();
+    for (es, firsts) in entries.chunks(BUILD_ROUND).zip(offsets.chunks(BUILD_ROUND)) {
+        let chunks: Vec<Vec<(u64, u32)>> = es
+            .par_chunks(BUILD_CHUNK)
+            .zip(firsts.par_chunks(BUILD_CHUNK))
+            .map(|(es, firsts)| {
+                let mut out = Vec::new();
+                for (e, &first) in es.iter().zip(firsts) {
+                    emit(e, first, &mut out);
+                }
+                out
+            })
+            .collect();
+        pairs.reserve(chunks.iter().map(Vec::len).sum());
+        for c in chunks {
+            pairs.extend_from_slice(&c);
+        }
+    }
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    pairs
 }
 
 /// Does a common passenger token match this entry token as its keys would
@@ -522,8 +539,8 @@ fn common_token_matches(entry: &Token, pax: &Token) -> Option<bool> {
     }
     if entry.skeleton == pax.skeleton
         || entry.folded == pax.folded
-        || entry.alternates().iter().any(|a| *a == pax.folded)
-        || pax.alternates().iter().any(|a| *a == entry.folded)
+        || entry.alternates().contains(&pax.folded)
+        || pax.alternates().contains(&entry.folded)
     {
         return Some(true);
     }
@@ -569,44 +586,40 @@ impl Watchlist {
             offsets.push(acc);
             acc += e.names.len() as u32;
         }
-        let mut pairs: Vec<(u64, u32)> = entries
-            .par_iter()
-            .zip(offsets.par_iter())
-            .flat_map_iter(|(e, &first)| {
-                let mut out = Vec::new();
-                let mut keys = Vec::new();
-                for (ni, n) in e.names.iter().enumerate() {
-                    let variant = first + ni as u32;
-                    for (ti, t) in n.tokens.iter().enumerate().take(MAX_INDEXED_TOKENS) {
-                        keys.clear();
-                        token_keys(t, false, &mut keys);
-                        // Two names written as one (TRUNG PHUC / TRUNGPHUC), under the second's bit.
-                        if ti > 0 && !t.abjad {
-                            exact_latin_keys(
-                                &super::normalize::fold(&format!("{}{}", n.tokens[ti - 1].text, t.text)),
-                                &mut keys,
-                            );
-                        }
-                        dedup_keys(&mut keys);
-                        out.extend(keys.iter().map(|k| (k.0, variant << TOKEN_BITS | ti as u32)));
+        let pairs = sorted_pairs(&entries, &offsets, |e, first, out| {
+            let mut keys = Vec::new();
+            for (ni, n) in e.names.iter().enumerate() {
+                let variant = first + ni as u32;
+                for (ti, t) in n.tokens.iter().enumerate().take(MAX_INDEXED_TOKENS) {
+                    keys.clear();
+                    token_keys(t, false, &mut keys);
+                    // Two names written as one (TRUNG PHUC / TRUNGPHUC), under the second's bit.
+                    if ti > 0 && !t.abjad {
+                        exact_latin_keys(
+                            &super::normalize::fold(&format!("{}{}", n.tokens[ti - 1].text, t.text)),
+                            &mut keys,
+                        );
                     }
+                    dedup_keys(&mut keys);
+                    out.extend(keys.iter().map(|k| (k.0, variant << TOKEN_BITS | ti as u32)));
                 }
-                out
-            })
-            .collect();
-        pairs.par_sort_unstable();
-        pairs.dedup();
+            }
+        });
         let (keys, postings) = csr(pairs);
         let (pair_keys, pair_postings) = build_pairs(&entries, &offsets);
         let dob_keys = DobKeys::build(&entries, &offsets);
-        let mut docs: FxHashMap<String, Vec<u32>> = FxHashMap::default();
-        let mut docs_confusable: FxHashMap<String, Vec<u32>> = FxHashMap::default();
-        for (ei, e) in entries.iter().enumerate() {
-            for d in &e.documents {
-                docs.entry(d.number.clone()).or_default().push(ei as u32);
-                docs_confusable.entry(d.confusable.clone()).or_default().push(ei as u32);
+        // Document numbers, exact and with reading confusions folded, one map on each side of a join.
+        let listed: usize = entries.iter().map(|e| e.documents.len()).sum();
+        let doc_map = |key: fn(&ListedDocument) -> &String| {
+            let mut m: FxHashMap<String, Vec<u32>> = FxHashMap::with_capacity_and_hasher(listed, Default::default());
+            for (ei, e) in entries.iter().enumerate() {
+                for d in &e.documents {
+                    m.entry(key(d).clone()).or_default().push(ei as u32);
+                }
             }
-        }
+            m
+        };
+        let (docs, docs_confusable) = rayon::join(|| doc_map(|d| &d.number), || doc_map(|d| &d.confusable));
         let has_abjad = entries.iter().any(|e| e.names.iter().any(|n| n.tokens.iter().any(|t| t.abjad)));
         Watchlist {
             version,

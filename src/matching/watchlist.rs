@@ -6,6 +6,7 @@ use crate::formats::special::is_special_category;
 use crate::reference::reference;
 use chrono::NaiveDate;
 use compact_str::CompactString;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -246,134 +247,178 @@ pub fn load_csv(bytes: &[u8], file: &str, today: NaiveDate, out: &mut Loaded) {
     if refused {
         return;
     }
-    for rec in rdr.records() {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                out.problems.push(Problem {
+    // Records are read in file order a chunk at a time; a chunk is prepared
+    // (validated, names normalised: most of the load) in parallel while the
+    // next is read. A chunk bounds the records held at once; a malformed
+    // record keeps its place, so problems come in line order.
+    let mut records = rdr.records();
+    let mut read_chunk = || -> Vec<Result<(u64, csv::StringRecord), Problem>> {
+        records
+            .by_ref()
+            .take(LOAD_CHUNK)
+            .map(|rec| match rec {
+                Ok(r) => Ok((r.position().map(|p| p.line()).unwrap_or(0), r)),
+                Err(e) => Err(Problem {
                     file: file.into(),
-                    line,
+                    line: e.position().map(|p| p.line()).unwrap_or(0),
                     column: None,
                     message: format!("malformed CSV record: {e}"),
-                });
-                continue;
-            }
-        };
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        let get = |c: &str| rec.get(col[c]).unwrap_or("").trim();
-        let mut bad = |column: &str, message: String| {
-            out.problems.push(Problem { file: file.into(), line, column: Some(column.into()), message });
-        };
-        let mut ok = true;
-        let list = get("list");
-        if list.is_empty() {
-            bad("list", "must not be empty".into());
-            ok = false;
+                }),
+            })
+            .collect()
+    };
+    let mut chunk = read_chunk();
+    while !chunk.is_empty() {
+        let (next, rows) = rayon::join(&mut read_chunk, || {
+            chunk
+                .par_iter()
+                .map(|rec| match rec {
+                    Ok((line, rec)) => parse_row(rec, *line, &col, file, today),
+                    Err(p) => Row { entry: None, problems: vec![p.clone()], notice: None },
+                })
+                .collect::<Vec<Row>>()
+        });
+        for row in rows {
+            out.problems.extend(row.problems);
+            out.notices.extend(row.notice);
+            out.entries.extend(row.entry);
         }
-        let entry_id = get("entry_id");
-        if entry_id.is_empty() {
-            bad("entry_id", "must not be empty".into());
-            ok = false;
-        }
-        let date_of_birth = match get("date_of_birth") {
-            "" => None,
-            s => match PartialDate::parse(s) {
-                Some(d) => Some(d),
-                None => {
-                    bad("date_of_birth", format!("not YYYY-MM-DD, YYYY-MM or YYYY: {s:?}"));
-                    ok = false;
-                    None
-                }
-            },
-        };
-        let nationality = match get("nationality") {
-            "" => None,
-            s => match reference().normalise_country(s) {
-                Some(c) => Some(c),
-                None => {
-                    bad("nationality", format!("not an alpha-3 country code: {s:?}"));
-                    ok = false;
-                    None
-                }
-            },
-        };
-        let valid_until = match get("valid_until") {
-            "" => None,
-            s => match crate::formats::api_json::parse_date(s) {
-                Some(d) => Some(d),
-                None => {
-                    bad("valid_until", format!("not YYYY-MM-DD: {s:?}"));
-                    ok = false;
-                    None
-                }
-            },
-        };
-        let mut documents = Vec::new();
-        for d in get("document_numbers").split(';').map(str::trim).filter(|d| !d.is_empty()) {
-            let (issuer, number) = match d.split_once(':') {
-                Some((i, n)) => match reference().normalise_country(i) {
-                    Some(c) => (Some(c), n),
-                    None => {
-                        bad("document_numbers", format!("unknown issuer {i:?} in {d:?}"));
-                        ok = false;
-                        continue;
-                    }
-                },
-                None => (None, d),
-            };
-            let number = normalise_document(number);
-            if number.len() < 4 {
-                bad("document_numbers", format!("document number too short to screen: {d:?}"));
+        chunk = next;
+    }
+}
+
+/// Records prepared in parallel at a time while loading.
+const LOAD_CHUNK: usize = 16_384;
+
+/// What one CSV record of a watchlist gives.
+struct Row {
+    entry: Option<Entry>,
+    problems: Vec<Problem>,
+    notice: Option<Problem>,
+}
+
+/// Validate one record and prepare its entry (refused with every problem named).
+fn parse_row(
+    rec: &csv::StringRecord,
+    line: u64,
+    col: &std::collections::HashMap<String, usize>,
+    file: &str,
+    today: NaiveDate,
+) -> Row {
+    let mut row = Row { entry: None, problems: Vec::new(), notice: None };
+    let get = |c: &str| rec.get(col[c]).unwrap_or("").trim();
+    let mut bad = |column: &str, message: String| {
+        row.problems.push(Problem { file: file.into(), line, column: Some(column.into()), message });
+    };
+    let mut ok = true;
+    let list = get("list");
+    if list.is_empty() {
+        bad("list", "must not be empty".into());
+        ok = false;
+    }
+    let entry_id = get("entry_id");
+    if entry_id.is_empty() {
+        bad("entry_id", "must not be empty".into());
+        ok = false;
+    }
+    let date_of_birth = match get("date_of_birth") {
+        "" => None,
+        s => match PartialDate::parse(s) {
+            Some(d) => Some(d),
+            None => {
+                bad("date_of_birth", format!("not YYYY-MM-DD, YYYY-MM or YYYY: {s:?}"));
                 ok = false;
-                continue;
+                None
             }
-            let confusable = confusable_document(&number);
-            documents.push(ListedDocument { issuer, number, confusable });
-        }
-        let mut names = Vec::new();
-        let primary = PreparedName::new(get("surname"), get("given_names"));
-        if !primary.is_empty() {
-            names.push(primary);
-        }
-        for alias in get("aliases").split(';').map(str::trim).filter(|a| !a.is_empty()) {
-            let n = PreparedName::parse_full(alias);
-            if !n.is_empty() {
-                names.push(n);
+        },
+    };
+    let nationality = match get("nationality") {
+        "" => None,
+        s => match reference().normalise_country(s) {
+            Some(c) => Some(c),
+            None => {
+                bad("nationality", format!("not an alpha-3 country code: {s:?}"));
+                ok = false;
+                None
             }
-        }
-        if names.is_empty() && documents.is_empty() {
-            bad("surname", "an entry needs a name or a document number".into());
+        },
+    };
+    let valid_until = match get("valid_until") {
+        "" => None,
+        s => match crate::formats::api_json::parse_date(s) {
+            Some(d) => Some(d),
+            None => {
+                bad("valid_until", format!("not YYYY-MM-DD: {s:?}"));
+                ok = false;
+                None
+            }
+        },
+    };
+    let mut documents = Vec::new();
+    for d in get("document_numbers").split(';').map(str::trim).filter(|d| !d.is_empty()) {
+        let (issuer, number) = match d.split_once(':') {
+            Some((i, n)) => match reference().normalise_country(i) {
+                Some(c) => (Some(c), n),
+                None => {
+                    bad("document_numbers", format!("unknown issuer {i:?} in {d:?}"));
+                    ok = false;
+                    continue;
+                }
+            },
+            None => (None, d),
+        };
+        let number = normalise_document(number);
+        if number.len() < 4 {
+            bad("document_numbers", format!("document number too short to screen: {d:?}"));
             ok = false;
-        }
-        let category = get("category");
-        if category.is_empty() {
-            bad("category", "must not be empty".into());
-            ok = false;
-        }
-        if !ok {
             continue;
         }
-        if let Some(v) = valid_until {
-            if v < today {
-                out.notices.push(Problem {
-                    file: file.into(),
-                    line,
-                    column: Some("valid_until".into()),
-                    message: format!("entry {entry_id} expired on {v}: loaded, never screened after that date"),
-                });
-            }
-        }
-        out.entries.push(Entry {
-            list: list.into(),
-            entry_id: entry_id.into(),
-            category: category.into(),
-            names,
-            date_of_birth,
-            nationality: nationality.map(Into::into),
-            documents,
-            valid_until,
-            source: compact_str::format_compact!("{file}:{line}"),
-        });
+        let confusable = confusable_document(&number);
+        documents.push(ListedDocument { issuer, number, confusable });
     }
+    let mut names = Vec::new();
+    let primary = PreparedName::new(get("surname"), get("given_names"));
+    if !primary.is_empty() {
+        names.push(primary);
+    }
+    for alias in get("aliases").split(';').map(str::trim).filter(|a| !a.is_empty()) {
+        let n = PreparedName::parse_full(alias);
+        if !n.is_empty() {
+            names.push(n);
+        }
+    }
+    if names.is_empty() && documents.is_empty() {
+        bad("surname", "an entry needs a name or a document number".into());
+        ok = false;
+    }
+    let category = get("category");
+    if category.is_empty() {
+        bad("category", "must not be empty".into());
+        ok = false;
+    }
+    if !ok {
+        return row;
+    }
+    if let Some(v) = valid_until {
+        if v < today {
+            row.notice = Some(Problem {
+                file: file.into(),
+                line,
+                column: Some("valid_until".into()),
+                message: format!("entry {entry_id} expired on {v}: loaded, never screened after that date"),
+            });
+        }
+    }
+    row.entry = Some(Entry {
+        list: list.into(),
+        entry_id: entry_id.into(),
+        category: category.into(),
+        names,
+        date_of_birth,
+        nationality: nationality.map(Into::into),
+        documents,
+        valid_until,
+        source: compact_str::format_compact!("{file}:{line}"),
+    });
+    row
 }
