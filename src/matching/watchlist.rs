@@ -297,6 +297,26 @@ struct Row {
     notice: Option<Problem>,
 }
 
+/// An optional field: empty is none; a value `parse` refuses is a problem
+/// naming what was expected.
+fn optional<'a, T>(
+    get: impl Fn(&str) -> &'a str,
+    column: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+    expected: &str,
+    bad: &mut impl FnMut(&str, String),
+) -> Option<T> {
+    let value = get(column);
+    if value.is_empty() {
+        return None;
+    }
+    let parsed = parse(value);
+    if parsed.is_none() {
+        bad(column, format!("{expected}: {value:?}"));
+    }
+    parsed
+}
+
 /// Validate one record and prepare its entry (refused with every problem named).
 fn parse_row(
     rec: &csv::StringRecord,
@@ -310,50 +330,18 @@ fn parse_row(
     let mut bad = |column: &str, message: String| {
         row.problems.push(Problem { file: file.into(), line, column: Some(column.into()), message });
     };
-    let mut ok = true;
     let list = get("list");
     if list.is_empty() {
         bad("list", "must not be empty".into());
-        ok = false;
     }
     let entry_id = get("entry_id");
     if entry_id.is_empty() {
         bad("entry_id", "must not be empty".into());
-        ok = false;
     }
-    let date_of_birth = match get("date_of_birth") {
-        "" => None,
-        s => match PartialDate::parse(s) {
-            Some(d) => Some(d),
-            None => {
-                bad("date_of_birth", format!("not YYYY-MM-DD, YYYY-MM or YYYY: {s:?}"));
-                ok = false;
-                None
-            }
-        },
-    };
-    let nationality = match get("nationality") {
-        "" => None,
-        s => match reference().normalise_country(s) {
-            Some(c) => Some(c),
-            None => {
-                bad("nationality", format!("not an alpha-3 country code: {s:?}"));
-                ok = false;
-                None
-            }
-        },
-    };
-    let valid_until = match get("valid_until") {
-        "" => None,
-        s => match crate::formats::api_json::parse_date(s) {
-            Some(d) => Some(d),
-            None => {
-                bad("valid_until", format!("not YYYY-MM-DD: {s:?}"));
-                ok = false;
-                None
-            }
-        },
-    };
+    let date_of_birth = optional(get, "date_of_birth", PartialDate::parse, "not YYYY-MM-DD, YYYY-MM or YYYY", &mut bad);
+    let nationality =
+        optional(get, "nationality", |s| reference().normalise_country(s), "not an alpha-3 country code", &mut bad);
+    let valid_until = optional(get, "valid_until", crate::formats::api_json::parse_date, "not YYYY-MM-DD", &mut bad);
     let mut documents = Vec::new();
     for d in get("document_numbers").split(';').map(str::trim).filter(|d| !d.is_empty()) {
         let (issuer, number) = match d.split_once(':') {
@@ -361,7 +349,6 @@ fn parse_row(
                 Some(c) => (Some(c), n),
                 None => {
                     bad("document_numbers", format!("unknown issuer {i:?} in {d:?}"));
-                    ok = false;
                     continue;
                 }
             },
@@ -370,7 +357,6 @@ fn parse_row(
         let number = normalise_document(number);
         if number.len() < 4 {
             bad("document_numbers", format!("document number too short to screen: {d:?}"));
-            ok = false;
             continue;
         }
         let confusable = confusable_document(&number);
@@ -389,14 +375,12 @@ fn parse_row(
     }
     if names.is_empty() && documents.is_empty() {
         bad("surname", "an entry needs a name or a document number".into());
-        ok = false;
     }
     let category = get("category");
     if category.is_empty() {
         bad("category", "must not be empty".into());
-        ok = false;
     }
-    if !ok {
+    if !row.problems.is_empty() {
         return row;
     }
     if let Some(v) = valid_until {
