@@ -40,9 +40,20 @@ pub struct PreparedName {
 
 impl PreparedName {
     pub fn new(surname: &str, given: &str) -> PreparedName {
-        let mut tokens = super::normalize::tokens(surname);
+        use super::normalize::{add_alternates, is_slavic_surname, slavic_given_readings, tokens};
+        let mut tokens = tokens(surname);
         let surname_len = tokens.len();
         tokens.extend(super::normalize::tokens(given));
+        // Beside an East Slavic surname or patronymic, given names are read
+        // the German, Czech and French ways too (JULIJA / YULIYA).
+        if tokens.iter().any(is_slavic_surname) {
+            for t in &mut tokens[surname_len..] {
+                if !t.abjad {
+                    let readings = slavic_given_readings(&t.text);
+                    add_alternates(t, readings);
+                }
+            }
+        }
         PreparedName { tokens, surname_len }
     }
     pub fn is_empty(&self) -> bool {
@@ -764,6 +775,25 @@ mod tests {
         assert!(
             score(("ZHUKOV", "GEORGII"), ("SHUKOV", "GEORGII")) < score(("ZHUKOV", "GEORGII"), ("SCHUKOW", "GEORGII"))
         );
+    }
+
+    #[test]
+    fn given_names_beside_a_slavic_surname() {
+        assert_all_at_least(
+            &[
+                (("KUZNETSOVA", "YULIYA IGOREVNA"), ("KUZNECOVA", "JULIJA")),
+                (("YAKOVLEV", "YURIY"), ("JAKOWLEW", "JURI")),
+                (("ZAYTSEV", "YEGOR VASILYEVICH"), ("SAIZEW", "JEGOR")),
+                (("IVANOV", "SERGEY"), ("IWANOW", "SERGEJ")),
+                (("IVANOV", "SERGEY"), ("IVANOV", "SERGUEI")),
+                (("TKACHENKO", "YULIIA"), ("TKATSCHENKO", "JULIJA")),
+            ],
+            0.85,
+            true,
+        );
+        // Only beside a Slavic name: JUAN MARTINEZ is not YUAN MARTINEZ.
+        assert!(score(("MARTINEZ", "YUAN"), ("MARTINEZ", "JUAN")) < 0.85);
+        assert!(score(("IVANOV", "JULIJA"), ("IVANOV", "JULIA")) >= 0.85);
     }
 
     #[test]

@@ -532,15 +532,61 @@ const SLAVIC_ENDINGS: &[&str] =
 /// Only tokens that end as Slavic surnames and patronymics do once re-read
 /// get readings, so JUAN is not read YUAN nor GONZALEZ GONTSALETS.
 pub fn other_readings(t: &str) -> Vec<String> {
+    let mut out = cyrillic_readings(t, |f| SLAVIC_ENDINGS.iter().any(|e| f.ends_with(e)));
+    if t.len() >= 4 && t.bytes().all(|c| c.is_ascii_uppercase()) {
+        if let Some(r) = somali_reading(t.as_bytes()) {
+            let f = fold(&r);
+            if f != fold(t) && !out.contains(&f) {
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
+/// Endings that make a whole name East Slavic (surnames and patronymics,
+/// folded): stricter than [`SLAVIC_ENDINGS`], which also has -IN, -UK, -ICH
+/// that other languages end names with too.
+const SLAVIC_NAME_ENDINGS: &[&str] =
+    &["OV", "EV", "OVA", "EVA", "ENKO", "SKI", "SKAIA", "OVICH", "EVICH", "OVNA", "EVNA"];
+
+/// Is this token, as folded or as one of its readings, an East Slavic
+/// surname or patronymic? Then the given names beside it are read the
+/// German, Czech and French ways too ([`slavic_given_readings`]).
+pub fn is_slavic_surname(t: &Token) -> bool {
+    !t.abjad
+        && std::iter::once(&t.folded).chain(t.alternates()).any(|f| SLAVIC_NAME_ENDINGS.iter().any(|e| f.ends_with(e)))
+}
+
+/// A given name beside an East Slavic surname, read as the German, Czech or
+/// French romanisation of Cyrillic whatever it ends with: JULIJA / YULIYA,
+/// JEGOR / YEGOR, SERGEJ / SERGUEI / SERGEY, JEWGENI / YEVGENIY.
+pub fn slavic_given_readings(t: &str) -> Vec<String> {
+    cyrillic_readings(t, |_| true)
+}
+
+/// Add readings to a token's alternates (folded, not its own fold, once each).
+pub fn add_alternates(t: &mut Token, readings: Vec<String>) {
+    let mut all: Vec<CompactString> = t.alternates().to_vec();
+    for r in readings {
+        if *r != *t.folded && !all.iter().any(|a| *a == r) {
+            all.push(r.into());
+        }
+    }
+    t.alternates = (!all.is_empty()).then(|| all.into_boxed_slice());
+}
+
+/// The German, French and háček-less Czech readings of `t`, folded, those
+/// `keep` accepts.
+fn cyrillic_readings(t: &str, keep: impl Fn(&str) -> bool) -> Vec<String> {
     let b = t.as_bytes();
     if b.len() < 4 || !b.iter().all(u8::is_ascii_uppercase) {
         return Vec::new();
     }
     let at = |i: usize, pat: &[u8]| b.len() >= i + pat.len() && &b[i..i + pat.len()] == pat;
-    // Most names have none of the letters the readings rewrite (C, Z, X, an
-    // initial J, GU, a final -INE): they read the same every way.
-    let rewritable = b.iter().any(|c| matches!(c, b'C' | b'Z' | b'X'))
-        || b[0] == b'J'
+    // Most names have none of the letters the readings rewrite (C, Z, J,
+    // GU, a final -INE): they read the same every way.
+    let rewritable = b.iter().any(|c| matches!(c, b'C' | b'Z' | b'J'))
         || b.windows(2).any(|w| w == b"GU")
         || b.ends_with(b"INE")
         || b.ends_with(b"YNE");
@@ -562,7 +608,11 @@ pub fn other_readings(t: &str) -> Vec<String> {
             (&b[i..i + 2], 2)
         } else if (b[i] == b'C' && czech && (i == 0 || b[i - 1] != b'S')) || (b[i] == b'Z' && !czech) {
             (b"TS", 1)
-        } else if i == 0 && b[0] == b'J' && is_vowel(b[1]) {
+        } else if b[i] == b'J'
+            && ((i == 0 && is_vowel(b[1]))
+                || (i > 0 && is_vowel(b[i - 1]) && !b.get(i + 1).is_some_and(|c| is_vowel(*c))))
+        {
+            // Й after a vowel (SERGEJ, NIKOLAJ) and Я Ю Е at the start (JULIJA).
             (b"Y", 1)
         } else {
             (&b[i..i + 1], 1)
@@ -607,13 +657,7 @@ pub fn other_readings(t: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for r in [german, french, hacek] {
         let f = fold(std::str::from_utf8(&r).unwrap_or_default());
-        if f != own && SLAVIC_ENDINGS.iter().any(|e| f.ends_with(e)) && !out.contains(&f) {
-            out.push(f);
-        }
-    }
-    if let Some(r) = somali_reading(b) {
-        let f = fold(&r);
-        if f != own && !out.contains(&f) {
+        if f != own && keep(&f) && !out.contains(&f) {
             out.push(f);
         }
     }
@@ -876,6 +920,18 @@ mod tests {
         }
         // Readings are kept on the token.
         assert!(tokens("SCHUKOW")[0].alternates().contains(&CompactString::from(fold("ZHUKOV"))));
+    }
+
+    #[test]
+    fn given_names_read_as_slavic_only_beside_a_slavic_name() {
+        assert!(slavic_given_readings("SERGEJ").contains(&fold("SERGEY")));
+        assert!(slavic_given_readings("JULIJA").contains(&fold("YULIYA")));
+        assert!(slavic_given_readings("JEWGENI").contains(&fold("YEVGENI")));
+        // Outside that context JULIJA keeps no reading: it ends as no Slavic surname does.
+        assert!(other_readings("JULIJA").is_empty());
+        let surname = |s: &str| is_slavic_surname(&tokens(s)[0]);
+        assert!(surname("KUZNECOVA") && surname("IWANOW") && surname("TKATSCHENKO") && surname("IGOREVNA"));
+        assert!(!surname("MARTIN") && !surname("ULRICH") && !surname("GARCIA"));
     }
 
     #[test]
