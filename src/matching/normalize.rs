@@ -84,7 +84,8 @@ pub fn transliterate(s: &str) -> (String, bool) {
     let mut abjad = false;
     // Compose first so precomposed letters hit the tables; Greek gets its
     // accents stripped separately below.
-    let chars: Vec<char> = s.nfc().collect();
+    // (ASCII is its own composition.)
+    let chars: Vec<char> = if s.is_ascii() { s.chars().collect() } else { s.nfc().collect() };
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
