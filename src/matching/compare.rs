@@ -390,12 +390,13 @@ fn split_similarity(whole: &Token, first: &Token, second: &Token) -> f64 {
     let part = |s: &str| super::normalize::tokens_of_transliterated(s, false).pop();
     let mut best: f64 = 0.0;
     for k in 2..=w.len() - 2 {
-        let (Some(l), Some(r)) = (part(&whole.text[..k]), part(&whole.text[k..])) else {
-            continue;
-        };
+        // The left part is made only when the right one could beat the best cut.
+        let Some(r) = part(&whole.text[k..]) else { continue };
         let s = token_similarity(&r, second);
         if s > best {
-            best = best.max(s.min(token_similarity(&l, first)));
+            if let Some(l) = part(&whole.text[..k]) {
+                best = best.max(s.min(token_similarity(&l, first)));
+            }
         }
     }
     best

@@ -569,12 +569,17 @@ pub fn slavic_given_readings(t: &str) -> Vec<String> {
 /// Add readings to a token's alternates (folded, not its own fold, once each).
 pub fn add_alternates(t: &mut Token, readings: Vec<String>) {
     let mut all: Vec<CompactString> = t.alternates().to_vec();
+    push_readings(&mut all, &t.folded, readings);
+    t.alternates = (!all.is_empty()).then(|| all.into_boxed_slice());
+}
+
+/// Append the readings that are neither the token's own fold nor already there.
+fn push_readings(all: &mut Vec<CompactString>, own: &str, readings: Vec<String>) {
     for r in readings {
-        if *r != *t.folded && !all.iter().any(|a| *a == r) {
+        if r != own && !all.iter().any(|a| *a == r) {
             all.push(r.into());
         }
     }
-    t.alternates = (!all.is_empty()).then(|| all.into_boxed_slice());
 }
 
 /// The German, French and háček-less Czech readings of `t`, folded, those
@@ -788,11 +793,7 @@ pub fn tokens_of_transliterated(text: &str, abjad: bool) -> Vec<Token> {
         }
         pending.clear();
         if !abjad {
-            for r in other_readings(t) {
-                if r != folded && !alternates.iter().any(|a| *a == r) {
-                    alternates.push(r.into());
-                }
-            }
+            push_readings(&mut alternates, &folded, other_readings(t));
         }
         let has_variants = !variant_classes(&folded).is_empty();
         out.push(Token {

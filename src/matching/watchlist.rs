@@ -271,10 +271,10 @@ pub fn load_csv(bytes: &[u8], file: &str, today: NaiveDate, out: &mut Loaded) {
     while !chunk.is_empty() {
         let (next, rows) = rayon::join(&mut read_chunk, || {
             chunk
-                .par_iter()
+                .into_par_iter()
                 .map(|rec| match rec {
-                    Ok((line, rec)) => parse_row(rec, *line, &col, file, today),
-                    Err(p) => Row { entry: None, problems: vec![p.clone()], notice: None },
+                    Ok((line, rec)) => parse_row(&rec, line, &col, file, today),
+                    Err(p) => Row { entry: None, problems: vec![p], notice: None },
                 })
                 .collect::<Vec<Row>>()
         });
