@@ -22,7 +22,7 @@ fn watchlist(n: usize) -> (Watchlist, Vec<generate::WatchlistRow>) {
     generate::write_watchlist(&rows, &mut buf).unwrap();
     let mut l = Loaded::default();
     load_csv(&buf, "bench.csv", day(), &mut l);
-    (Watchlist::build(l.entries, "bench".into()), rows)
+    (Watchlist::build(l.entries, "bench".into()).expect("indexed"), rows)
 }
 
 /// 20 trends over the fields analysts use.

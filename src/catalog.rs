@@ -1,24 +1,44 @@
 //! Opening the analyst-maintained inputs — the watchlist folder and the
 //! trends folder — as one versioned, validated whole.
 
-use crate::matching::watchlist::{self, files_with_extension, Problem};
+pub use crate::matching::watchlist::Problem;
+
+use crate::matching::watchlist::{self, files_with_extension};
 use crate::matching::Watchlist;
 use crate::screening::TrendSet;
 use crate::trends;
 use chrono::NaiveDate;
-use std::hash::{Hash, Hasher};
+use sha2::{Digest, Sha256};
+use std::fmt::Write;
 use std::path::Path;
 
-/// A content version of the files of a folder: same files, same version.
-pub fn folder_version(prefix: &str, dir: &Path, ext: &str) -> String {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    if let Ok(files) = files_with_extension(dir, ext) {
-        for f in files {
-            f.strip_prefix(dir).unwrap_or(&f).to_string_lossy().hash(&mut h);
-            std::fs::read(&f).unwrap_or_default().hash(&mut h);
-        }
+/// The content version of a folder's `*.ext` files: `sha256:` and the
+/// SHA-256 of the lines `sha256sum` prints for them, relative paths sorted
+/// bytewise, so anyone can recompute it from the files:
+///
+/// ```sh
+/// (cd watchlists && find . -type f -name '*.csv' | sed 's|^\./||' | LC_ALL=C sort \
+///   | xargs -d '\n' sha256sum) | sha256sum
+/// ```
+pub fn folder_version(dir: &Path, ext: &str) -> std::io::Result<String> {
+    let mut files: Vec<(String, std::path::PathBuf)> = files_with_extension(dir, ext)?
+        .into_iter()
+        .map(|f| (f.strip_prefix(dir).unwrap_or(&f).to_string_lossy().replace('\\', "/"), f))
+        .collect();
+    files.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut manifest = String::new();
+    for (name, path) in files {
+        let digest = Sha256::digest(std::fs::read(&path)?);
+        let _ = writeln!(manifest, "{}  {name}", hex(&digest));
     }
-    format!("{prefix}-{:016x}", h.finish())
+    Ok(format!("sha256:{}", hex(&Sha256::digest(manifest.as_bytes()))))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 /// Both folders loaded, or every problem found in them.
@@ -56,18 +76,36 @@ pub fn open(watchlists: &Path, trends_dir: &Path, today: NaiveDate) -> Result<Ca
         trend_files: tr.files,
         trends: tr.trends.len(),
     };
+    let problem = |dir: &Path, message: String| Problem {
+        file: dir.display().to_string(),
+        line: 0,
+        column: None,
+        message,
+        value: None,
+    };
+    let versions = (folder_version(watchlists, "csv"), folder_version(trends_dir, "toml"));
+    let (wl_version, tr_version) = match versions {
+        (Ok(w), Ok(t)) => (w, t),
+        (w, t) => {
+            let mut problems = Vec::new();
+            for (dir, r) in [(watchlists, w), (trends_dir, t)] {
+                if let Err(e) = r {
+                    problems.push(problem(dir, format!("cannot read for its version: {e}")));
+                }
+            }
+            return Err((problems, notices));
+        }
+    };
     let started = std::time::Instant::now();
-    let watchlist = Watchlist::build(wl.entries, folder_version("wl", watchlists, "csv"));
+    let watchlist = match Watchlist::build(wl.entries, wl_version) {
+        Ok(w) => w,
+        Err(e) => return Err((vec![problem(watchlists, e.to_string())], notices)),
+    };
     tracing::info!(
         entries = stats.entries,
         read_ms = read.as_millis() as u64,
         index_ms = started.elapsed().as_millis() as u64,
         "watchlists loaded"
     );
-    Ok(Catalog {
-        watchlist,
-        trends: TrendSet { version: folder_version("tr", trends_dir, "toml"), trends: tr.trends },
-        notices,
-        stats,
-    })
+    Ok(Catalog { watchlist, trends: TrendSet { version: tr_version, trends: tr.trends }, notices, stats })
 }

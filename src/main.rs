@@ -6,8 +6,9 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use paxscreen::catalog;
 use paxscreen::formats::api_json;
+use paxscreen::formats::decode::{decode, Decoded};
 use paxscreen::generate::{self, ManifestOptions};
-use paxscreen::ingest::replay::{collect_files, Replay};
+use paxscreen::ingest::replay::{collect_files, Replay, Summary};
 use paxscreen::matching::DEFAULT_THRESHOLD;
 use paxscreen::reference::Scope;
 use paxscreen::screening::Screener;
@@ -50,6 +51,9 @@ enum Command {
     Check {
         #[command(flatten)]
         inputs: Inputs,
+        /// Print the offending values too (dates of birth, document numbers): personal data.
+        #[arg(long)]
+        show_values: bool,
     },
     /// Screen flight manifests from files (JSON, JSON Lines or PAXLST; folders are read whole).
     Replay {
@@ -169,7 +173,7 @@ fn open_catalog(inputs: &Inputs) -> Result<catalog::Catalog> {
             for p in &problems {
                 eprintln!("error: {p}");
             }
-            bail!("{} problem(s) in watchlists or trends; run `paxscreen check` for details", problems.len())
+            bail!("{} problem(s) in watchlists or trends (a list with a bad row is refused whole); run `paxscreen check --show-values` for the values", problems.len())
         }
     }
 }
@@ -178,9 +182,12 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("PAXSCREEN_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     match run(Cli::parse()) {
         Ok(code) => code,
+        // A reader that went away (`paxscreen convert ... | head`) ends the command quietly.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("paxscreen: {e:#}");
             ExitCode::from(2)
@@ -188,17 +195,45 @@ fn main() -> ExitCode {
     }
 }
 
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>().and_then(|j| j.io_error_kind())
+                == Some(std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// How many problems a replay met, all kinds together.
+fn summary_problems(s: &Summary) -> usize {
+    s.skipped_paths + s.rejected_messages + s.rejected_passengers + s.fields_dropped + s.warnings
+}
+
+/// Show the first problems, redacted; say where the rest are.
+fn print_sample(sample: &[String], total: usize, have_rejects: bool) {
+    for line in sample {
+        eprintln!("problem: {line}");
+    }
+    if total > sample.len() {
+        let more = total - sample.len();
+        match have_rejects {
+            true => eprintln!("... and {more} more: every one, with values, is in the --rejects file"),
+            false => eprintln!("... and {more} more: pass --rejects FILE to have every one, with values"),
+        }
+    }
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Check { inputs } => {
+        Command::Check { inputs, show_values } => {
             let day = today();
             let wl = paxscreen::matching::watchlist::load_dir(&inputs.watchlists, day);
             let tr = paxscreen::trends::load_dir(&inputs.trends, day);
+            let show = |p: &catalog::Problem| if show_values { p.with_value() } else { p.to_string() };
             for n in wl.notices.iter().chain(&tr.notices) {
-                println!("notice: {n}");
+                println!("notice: {}", show(n));
             }
             for p in wl.problems.iter().chain(&tr.problems) {
-                println!("error: {p}");
+                println!("error: {}", show(p));
             }
             let problems = wl.problems.len() + tr.problems.len();
             println!(
@@ -216,7 +251,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let scope = Scope::parse(&scope).map_err(anyhow::Error::msg)?;
             let cat = open_catalog(&inputs)?;
             let screener = Screener::new(cat.watchlist.with_threshold(threshold), cat.trends, scope);
-            let files = collect_files(&paths)?;
+            let (files, skipped) = collect_files(&paths);
             let hits_out: Box<dyn Write> = match &out {
                 Some(p) => Box::new(std::io::BufWriter::new(
                     std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
@@ -237,13 +272,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 );
                 pb
             });
-            let (summary, rejections) = Replay { screener: &screener, hits_out, rejects_out, progress }.run(&files)?;
-            for r in rejections.iter().take(50) {
-                eprintln!("rejected: {}: {}", r.source, r.redacted);
+            let on_file = progress.clone().map(|pb| Box::new(move || pb.inc(1)) as Box<dyn FnMut()>);
+            let summary = Replay { screener: &screener, hits_out, rejects_out, on_file }.run(&files, &skipped)?;
+            if let Some(pb) = progress {
+                pb.finish_and_clear();
             }
-            if rejections.len() > 50 {
-                eprintln!("... and {} more (see --rejects)", rejections.len() - 50);
-            }
+            print_sample(&summary.sample, summary_problems(&summary), rejects.is_some());
             eprint!("{summary}");
             if let Some(p) = summary_json {
                 std::fs::write(&p, serde_json::to_vec_pretty(&summary)?)?;
@@ -252,7 +286,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             // allocations one by one only delays the exit (half a second at a
             // million entries); the system takes the memory back at once.
             std::mem::forget(screener);
-            Ok(ExitCode::SUCCESS)
+            Ok(if summary.anything_rejected() { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
         Command::GenerateWatchlist { entries, seed, out, date } => {
             let rows = generate::watchlist(entries, seed, parse_day(&date)?);
@@ -263,23 +297,42 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Convert { paths } => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            let mut failed = 0;
-            for f in collect_files(&paths)? {
-                for (source, res, _) in paxscreen::ingest::replay::read_file(&f)? {
-                    match res {
-                        Ok(rm) => {
+            let (files, skipped) = collect_files(&paths);
+            let mut failed = skipped.len();
+            for (path, why) in &skipped {
+                eprintln!("skipped: {}: {why}", path.display());
+            }
+            for f in files {
+                let name = f.display();
+                let items = match std::fs::File::open(&f).and_then(|file| decode(std::io::BufReader::new(file))) {
+                    Ok(items) => items,
+                    Err(e) => {
+                        failed += 1;
+                        eprintln!("skipped: {name}: cannot be read: {e}");
+                        continue;
+                    }
+                };
+                for item in items {
+                    match item.with_context(|| format!("reading {name}"))? {
+                        Decoded::Notice { line, error } => eprintln!("warning: {name}:{line}: {}", error.redacted()),
+                        Decoded::Message { line, result: Ok(rm), .. } => {
                             serde_json::to_writer(&mut out, &api_json::to_value(&rm.message))?;
                             out.write_all(b"\n")?;
-                            for e in &rm.report.rejected_passengers {
-                                eprintln!("skipped: {source}: {}", e.redacted());
+                            let r = &rm.report;
+                            failed += r.rejected_passengers.len();
+                            for e in &r.rejected_passengers {
+                                eprintln!("skipped: {name}:{line}: {}", e.redacted());
                             }
-                            for w in &rm.report.warnings {
-                                eprintln!("warning: {source}: {w}");
+                            for e in &r.field_defects {
+                                eprintln!("dropped: {name}:{line}: {}", e.redacted());
+                            }
+                            for w in &r.warnings {
+                                eprintln!("warning: {name}:{line}: {}", w.redacted());
                             }
                         }
-                        Err(e) => {
+                        Decoded::Message { line, result: Err(e), .. } => {
                             failed += 1;
-                            eprintln!("rejected: {source}: {}", e.redacted());
+                            eprintln!("rejected: {name}:{line}: {}", e.redacted());
                         }
                     }
                 }

@@ -107,6 +107,11 @@ pub struct Passenger {
     pub document: Option<Document>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pnr_locator: Option<String>,
+    /// The person's record was damaged on the way in (a field dropped as
+    /// defective, a stray or cut-off segment in its group): the person is
+    /// screened on what was valid, and every hit says the input was damaged.
+    #[serde(skip)]
+    pub damaged: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,17 +184,37 @@ impl fmt::Display for FieldError {
 
 impl std::error::Error for FieldError {}
 
+/// Longest identifier accepted (`message_id`, `sender`): longer is a defect, never copied on.
+pub const MAX_ID_LEN: usize = 128;
+/// Longest surname or given names accepted.
+pub const MAX_NAME_LEN: usize = 256;
+/// Longest code or number accepted (document number and type, PNR locator): EDIFACT's an..35.
+pub const MAX_CODE_LEN: usize = 35;
+
+/// Dates of birth before this year are defects of the field.
+pub const EARLIEST_BIRTH_YEAR: i32 = 1900;
+
 /// What reading a message produced besides the message itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ReadReport {
-    /// Persons that were malformed and skipped, with why (their index is in the path).
+    /// Persons left unscreened (no usable name and no document), with why (their index is in the path).
     pub rejected_passengers: Vec<FieldError>,
+    /// Defective fields of persons who were still screened on the rest: the field was dropped.
+    pub field_defects: Vec<FieldError>,
     /// Paths of special-category fields that were discarded on arrival (names only, never values).
     pub special_category_discarded: Vec<String>,
     /// Number of fields outside the contract that were dropped.
     pub unknown_fields_dropped: usize,
-    /// Non-fatal remarks on the message (counts that do not add up, ...).
-    pub warnings: Vec<String>,
+    /// Non-fatal remarks on the message (counts that do not add up, stray
+    /// segments, a missing trailer, ...). The value, if any, only in full output.
+    pub warnings: Vec<FieldError>,
+}
+
+impl ReadReport {
+    /// A warning with no value worth showing.
+    pub fn warn(&mut self, path: impl Into<String>, reason: impl Into<String>) {
+        self.warnings.push(FieldError::new(path, reason));
+    }
 }
 
 /// A message plus its read report.

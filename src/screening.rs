@@ -37,6 +37,11 @@ pub struct Hit {
     pub score: f64,
     pub threshold: f64,
     pub explanation: Explanation,
+    /// The person's record was damaged on the way in (a field dropped, a
+    /// stray or cut-off segment): screened on what was valid; the reviewer
+    /// should look at the message as sent.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub input_damaged: bool,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -122,6 +127,7 @@ impl Screener {
             score: 0.0,
             threshold: 0.0,
             explanation: Explanation::Trend(TrendMatch { trend: 0, score: 0, threshold: 0, matched: vec![] }),
+            input_damaged: false,
         };
         for p in &m.passengers {
             let prepared = PreparedPassenger::new(p);
@@ -129,6 +135,7 @@ impl Screener {
                 let e = wl.entry(wm.entry);
                 hits.push(Hit {
                     passenger: p.index,
+                    input_damaged: p.damaged,
                     list: Some(e.list.to_string()),
                     entry_id: Some(e.entry_id.to_string()),
                     category: Some(e.category.to_string()),
@@ -143,6 +150,7 @@ impl Screener {
                 if let Some(tm) = t.evaluate(*i, &ctx, p) {
                     hits.push(Hit {
                         passenger: p.index,
+                        input_damaged: p.damaged,
                         trend_id: Some(t.id.clone()),
                         version: ts.version.clone(),
                         score: tm.score as f64,

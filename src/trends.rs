@@ -147,6 +147,7 @@ pub fn load_dir(dir: &Path, today: NaiveDate) -> LoadedTrends {
         Ok(f) => f,
         Err(e) => {
             out.problems.push(Problem {
+                value: None,
                 file: dir.display().to_string(),
                 line: 0,
                 column: None,
@@ -163,6 +164,7 @@ pub fn load_dir(dir: &Path, today: NaiveDate) -> LoadedTrends {
                 Ok(t) => {
                     if t.valid_until < today {
                         out.notices.push(Problem {
+                            value: None,
                             file: name,
                             line: 0,
                             column: Some("valid_until".into()),
@@ -176,15 +178,20 @@ pub fn load_dir(dir: &Path, today: NaiveDate) -> LoadedTrends {
                 }
                 Err(mut ps) => out.problems.append(&mut ps),
             },
-            Err(e) => {
-                out.problems.push(Problem { file: name, line: 0, column: None, message: format!("cannot read: {e}") })
-            }
+            Err(e) => out.problems.push(Problem {
+                file: name,
+                line: 0,
+                column: None,
+                message: format!("cannot read: {e}"),
+                value: None,
+            }),
         }
     }
     let mut seen = FxHashMap::default();
     for t in &out.trends {
         if let Some(first) = seen.insert(t.id.clone(), t.source.clone()) {
             out.problems.push(Problem {
+                value: None,
                 file: t.source.clone(),
                 line: 1,
                 column: Some("id".into()),
@@ -205,8 +212,12 @@ fn line_of(text: &str, needle: &str, nth: usize) -> u64 {
 }
 
 /// Parse and validate one trend file.
+/// The largest weight or threshold: sums of many stay far from overflow.
+pub const MAX_WEIGHT: i64 = 1_000_000;
+
 pub fn parse_trend(text: &str, file: &str) -> Result<Trend, Vec<Problem>> {
     let p = |line: u64, column: Option<&str>, message: String| Problem {
+        value: None,
         file: file.into(),
         line,
         column: column.map(str::to_string),
@@ -248,8 +259,12 @@ pub fn parse_trend(text: &str, file: &str) -> Result<Trend, Vec<Problem>> {
             "a trend must record why it exists".into(),
         ));
     }
-    if tf.threshold <= 0 {
-        problems.push(p(line_of(text, "threshold", 0), Some("threshold"), "must be a positive integer".into()));
+    if tf.threshold <= 0 || tf.threshold > MAX_WEIGHT {
+        problems.push(p(
+            line_of(text, "threshold", 0),
+            Some("threshold"),
+            format!("must be a positive integer up to {MAX_WEIGHT}"),
+        ));
     }
     if tf.characteristic.is_empty() {
         problems.push(p(0, Some("characteristic"), "a trend needs at least one characteristic".into()));
@@ -270,8 +285,12 @@ pub fn parse_trend(text: &str, file: &str) -> Result<Trend, Vec<Problem>> {
             problems.push(p(line, Some(&col), format!("unknown field {:?}", c.field)));
             continue;
         };
-        if c.weight <= 0 || c.weight > u32::MAX as i64 {
-            problems.push(p(line, Some(&format!("characteristic[{i}].weight")), "must be a positive integer".into()));
+        if c.weight <= 0 || c.weight > MAX_WEIGHT {
+            problems.push(p(
+                line,
+                Some(&format!("characteristic[{i}].weight")),
+                format!("must be a positive integer up to {MAX_WEIGHT}"),
+            ));
             continue;
         }
         let op: Op = match toml::Value::String(c.op.clone()).try_into() {
@@ -522,7 +541,7 @@ impl Trend {
         for c in &self.characteristics {
             if let Some(obs) = ctx.observe(p, &c.field) {
                 if holds(c.op, &c.value, &obs) {
-                    score += c.weight;
+                    score = score.saturating_add(c.weight);
                     matched.push(MatchedCharacteristic {
                         field: c.field.clone(),
                         op: c.op,

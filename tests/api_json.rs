@@ -72,11 +72,8 @@ fn message_level_errors_name_the_field() {
         ("/flight/number", json!("K"), "flight.number: not a flight number"),
         ("/flight/departure_airport", json!("yyz"), "flight.departure_airport: not an IATA airport code"),
         ("/flight/arrival_time", json!("2026-11-21T08:55:00Z"), "flight.arrival_time: is before flight.departure_time"),
-        ("/flight/entry_point", json!("AMSX"), "flight.entry_point: not an IATA airport code"),
-        ("/flight/itinerary", json!(["YVR", "12"]), "flight.itinerary[1]: not an IATA airport code"),
-        ("/flight/itinerary", json!("YVR"), "flight.itinerary: must be an array"),
-        ("/flight/total_passengers", json!(-1), "flight.total_passengers: must be a non-negative integer"),
-        ("/flight/total_passengers", Value::Null, "flight.total_passengers: missing required field"),
+        ("/message_id", json!("X".repeat(10_000_000)), "message_id: longer than 128 characters"),
+        ("/sender", json!(" "), "sender: must not be empty"),
         ("/passengers", json!({}), "passengers: must be an array"),
     ];
     for (ptr, value, want) in cases {
@@ -102,16 +99,52 @@ fn syntax_errors_give_line_and_column() {
     assert!(read(b"[1,2]").unwrap_err().to_string().contains("must be a JSON object"));
 }
 
+/// A defect in a flight field that is not needed to screen costs that field, never the flight.
 #[test]
-fn passenger_errors_skip_only_that_passenger() {
+fn flight_field_defects_are_warnings_and_the_flight_is_screened() {
+    let cases: Vec<(&str, Value, &str)> = vec![
+        ("/flight/entry_point", json!("AMSX"), "flight.entry_point: not an IATA airport code"),
+        ("/flight/itinerary", json!(["YVR", "12"]), "flight.itinerary[1]: not an IATA airport code"),
+        ("/flight/itinerary", json!("YVR"), "flight.itinerary: must be an array"),
+        ("/flight/total_passengers", json!(-1), "flight.total_passengers: must be a non-negative integer"),
+        ("/flight/total_passengers", Value::Null, "flight.total_passengers: missing required field"),
+    ];
+    for (ptr, value, want) in cases {
+        let mut m = message();
+        if value.is_null() {
+            m["flight"].as_object_mut().unwrap().remove("total_passengers");
+        } else {
+            set(&mut m, ptr, value);
+        }
+        let rm = read(m.to_string().as_bytes()).unwrap_or_else(|e| panic!("{ptr}: refused: {e}"));
+        assert_eq!(rm.message.passengers.len(), 2, "{ptr}");
+        let got = rm.report.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>().join(" | ");
+        assert!(got.starts_with(want), "{ptr}: got {got:?}, want {want:?}");
+    }
+}
+
+/// A defective field is dropped and reported; the person is screened on the
+/// rest and marked damaged. Values appear only in the full error.
+#[test]
+fn a_defective_field_costs_the_field_not_the_passenger() {
     let cases: Vec<(&str, Value, &str)> = vec![
         ("/passengers/0/date_of_birth", json!("1988-13-45"), "passengers[0].date_of_birth: not a date: \"1988-13-45\""),
+        (
+            "/passengers/0/date_of_birth",
+            json!("2030-01-01"),
+            "passengers[0].date_of_birth: date of birth is after the flight",
+        ),
+        (
+            "/passengers/0/date_of_birth",
+            json!("1899-12-31"),
+            "passengers[0].date_of_birth: date of birth is before 1900",
+        ),
         ("/passengers/0/role", json!("pilot"), "passengers[0].role: expected passenger, crew"),
-        ("/passengers/0/surname", json!(""), "passengers[0].surname: must not be empty"),
+        ("/passengers/0/surname", json!(""), "passengers[0].surname: must not be empty; screened on the document"),
+        ("/passengers/0/surname", json!("A".repeat(300)), "passengers[0].surname: longer than 256 characters"),
         ("/passengers/0/gender", json!("male"), "passengers[0].gender: expected M, F, X or U"),
         ("/passengers/0/nationality", json!("QQQ"), "passengers[0].nationality: not an ISO 3166-1 alpha-3"),
         ("/passengers/0/embarkation", json!("Toronto"), "passengers[0].embarkation: not an IATA airport code"),
-        ("/passengers/0/document", json!("P123"), "passengers[0].document: must be an object"),
         ("/passengers/0/document/issue_date", json!("03/02/2021"), "passengers[0].document.issue_date: not a date"),
         (
             "/passengers/0/document/expiry_date",
@@ -119,20 +152,47 @@ fn passenger_errors_skip_only_that_passenger() {
             "passengers[0].document.expiry_date: is before document.issue_date",
         ),
         ("/passengers/0/document/issuing_country", json!("XX"), "passengers[0].document.issuing_country: not an ISO"),
+        ("/passengers/0/document/number", json!("9".repeat(36)), "passengers[0].document.number: longer than 35"),
         ("/passengers/0/pnr_locator", json!(12), "passengers[0].pnr_locator: must be a string"),
-        ("/passengers/0", json!("OKONKWO"), "passengers[0]: must be an object"),
+        ("/passengers/0/document", json!("P123"), "passengers[0].document: must be an object"),
     ];
     for (ptr, value, want) in cases {
         let mut m = message();
         set(&mut m, ptr, value);
-        let got = passenger_error(m);
+        let rm = read(m.to_string().as_bytes()).expect("message accepted");
+        assert_eq!(rm.message.passengers.len(), 2, "{ptr}: the person is kept");
+        assert!(rm.report.rejected_passengers.is_empty(), "{ptr}");
+        assert_eq!(rm.report.field_defects.len(), 1, "{ptr}: {:?}", rm.report.field_defects);
+        let got = rm.report.field_defects[0].to_string();
         assert!(got.starts_with(want), "{ptr}: got {got:?}, want {want:?}");
+        let p = &rm.message.passengers[0];
+        assert!(p.damaged && !rm.message.passengers[1].damaged, "{ptr}");
+        // What was valid is still there to screen on.
+        assert_eq!(p.given_names.as_deref(), Some("ADAEZE"), "{ptr}");
+        if !ptr.starts_with("/passengers/0/document") {
+            assert_eq!(p.document.as_ref().and_then(|d| d.number.as_deref()), Some("HT4491027"), "{ptr}");
+        }
     }
+}
+
+#[test]
+fn only_a_person_with_nothing_to_screen_is_refused() {
+    let mut m = message();
+    set(&mut m, "/passengers/0", json!("OKONKWO"));
+    let rm = read(m.to_string().as_bytes()).unwrap();
+    assert_eq!(rm.report.rejected_passengers[0].to_string(), "passengers[0]: must be an object");
     let mut m = message();
     m["passengers"][1].as_object_mut().unwrap().remove("surname");
     let rm = read(m.to_string().as_bytes()).unwrap();
-    assert_eq!(rm.report.rejected_passengers[0].to_string(), "passengers[1].surname: missing required field");
+    assert_eq!(rm.message.passengers.len(), 1);
+    assert!(rm.report.rejected_passengers[0].to_string().starts_with("passengers[1].surname: missing required field"));
     assert_eq!(rm.message.passengers[0].index, 0);
+    // No surname but a document: screened on the document.
+    let mut m = message();
+    m["passengers"][0].as_object_mut().unwrap().remove("surname");
+    let rm = read(m.to_string().as_bytes()).unwrap();
+    assert_eq!(rm.message.passengers.len(), 2);
+    assert_eq!(rm.message.passengers[0].surname, "");
 }
 
 #[test]
@@ -140,7 +200,7 @@ fn redacted_errors_carry_no_values() {
     let mut m = message();
     m["passengers"][0]["date_of_birth"] = json!("1988-13-45");
     let rm = read(m.to_string().as_bytes()).unwrap();
-    let e = &rm.report.rejected_passengers[0];
+    let e = &rm.report.field_defects[0];
     assert_eq!(e.redacted(), "passengers[0].date_of_birth: not a date");
     assert!(!e.redacted().contains("1988"));
 }

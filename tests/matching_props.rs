@@ -21,7 +21,7 @@ fn fixture() -> &'static (Watchlist, Vec<generate::WatchlistRow>) {
         let mut l = Loaded::default();
         load_csv(&buf, "gen.csv", day(), &mut l);
         assert!(l.problems.is_empty(), "{:?}", &l.problems[..l.problems.len().min(3)]);
-        (Watchlist::build(l.entries, "test".into()), rows)
+        (Watchlist::build(l.entries, "test".into()).expect("indexed"), rows)
     })
 }
 
@@ -44,7 +44,7 @@ fn index_recall_with_common_tokens() {
     generate::write_watchlist(rows, &mut buf).unwrap();
     let mut l = Loaded::default();
     load_csv(&buf, "gen.csv", day(), &mut l);
-    let wl = Watchlist::build(l.entries, "test".into()).with_common_postings(32);
+    let wl = Watchlist::build(l.entries, "test".into()).expect("indexed").with_common_postings(32);
     miss_rate(&wl, rows, "common>32");
 }
 
@@ -134,12 +134,12 @@ fn date_of_birth_blocking_follows_the_threshold() {
         p.document = None;
         PreparedPassenger::new(&p)
     };
-    let wl = Watchlist::build(l.entries.clone(), "t".into());
+    let wl = Watchlist::build(l.entries.clone(), "t".into()).expect("indexed");
     assert_eq!(wl.screen(&passenger("1980-01-02"), day()).len(), 1);
     let other = passenger("1991-06-07");
     assert!(wl.screen_exhaustive(&other, day()).is_empty());
     assert!(wl.screen(&other, day()).is_empty());
-    let low = Watchlist::build(l.entries, "t".into()).with_threshold(0.7);
+    let low = Watchlist::build(l.entries, "t".into()).expect("indexed").with_threshold(0.7);
     let exhaustive = low.screen_exhaustive(&other, day());
     assert_eq!(exhaustive.len(), 1, "a perfect name with a contradicting date scores 0.75");
     assert_eq!(low.screen(&other, day()).len(), 1, "the index must not block below 0.75");

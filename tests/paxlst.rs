@@ -99,14 +99,20 @@ fn three_part_message_each_part_screened_and_tied_together() {
     assert!(all[2].part.as_ref().unwrap().last);
     let ids: Vec<String> = all.iter().map(|m| m.result.as_ref().unwrap().message.message_id.clone()).collect();
     assert_eq!(ids, vec!["TK1951-20261122#01", "TK1951-20261122#02", "TK1951-20261122#03"]);
-    // Part 3 has a person with an impossible date of birth: only that person is lost.
+    // Part 3 has a person with an impossible date of birth: only that field is lost,
+    // the person is screened on the rest and marked damaged.
     let p3 = all[2].result.as_ref().unwrap();
-    assert_eq!(p3.message.passengers.len(), 1);
-    assert_eq!(p3.message.passengers[0].surname, "CELIK");
-    assert_eq!(p3.message.passengers[0].index, 1);
-    assert_eq!(p3.message.passengers[0].date_of_birth.unwrap().to_string(), "2002-02-02");
-    let e = p3.report.rejected_passengers[0].to_string();
-    assert_eq!(e, "persons[0]: segment 35 DTM+329 element 1: not a date: \"990230\"");
+    assert_eq!(p3.message.passengers.len(), 2);
+    assert!(p3.report.rejected_passengers.is_empty());
+    assert_eq!(p3.message.passengers[0].date_of_birth, None);
+    assert!(p3.message.passengers[0].damaged);
+    assert_eq!(p3.message.passengers[1].surname, "CELIK");
+    assert_eq!(p3.message.passengers[1].index, 1);
+    assert!(!p3.message.passengers[1].damaged);
+    assert_eq!(p3.message.passengers[1].date_of_birth.unwrap().to_string(), "2002-02-02");
+    let e = p3.report.field_defects[0].to_string();
+    assert_eq!(e, "persons[0]: segment 35 DTM+329 element 1: not a date: dropped: \"990230\"");
+    assert_eq!(p3.report.field_defects[0].redacted(), "persons[0]: segment 35 DTM+329 element 1: not a date: dropped");
 }
 
 #[test]
@@ -147,8 +153,8 @@ fn wrong_counts_are_warnings_not_rejections() {
     let m = &messages(text.as_bytes())[0];
     assert_eq!(m.message.passengers.len(), 2);
     assert_eq!(m.report.warnings.len(), 2, "{:?}", m.report.warnings);
-    assert!(m.report.warnings[0].contains("UNT says \"31\" segments, the message has 29"));
-    assert!(m.report.warnings[1].contains("total 5 but the message lists 2 persons"));
+    assert!(m.report.warnings[0].to_string().contains("the message has 29 segments, not as many as UNT says: \"31\""));
+    assert!(m.report.warnings[1].to_string().contains("total 5 but the message lists 2 persons"));
 }
 
 #[test]
@@ -164,10 +170,11 @@ fn message_errors_name_segment_and_element() {
     let person = String::from_utf8(fixture("multi-leg.edi")).unwrap().replace("ATT+2++F", "ATT+2++Q");
     let m = read_messages(person.as_bytes()).remove(0).result.unwrap();
     assert_eq!(
-        m.report.rejected_passengers[0].to_string(),
-        "persons[0]: segment 16 ATT+2 element 3: expected M, F, X or U: \"Q\""
+        m.report.field_defects[0].to_string(),
+        "persons[0]: segment 16 ATT+2 element 3: expected M, F, X or U: dropped: \"Q\""
     );
-    assert_eq!(m.message.passengers.len(), 1);
+    assert_eq!(m.message.passengers.len(), 2);
+    assert_eq!(m.message.passengers[0].gender, None);
 }
 
 #[test]

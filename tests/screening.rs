@@ -19,9 +19,9 @@ fn replay(manifests: &Path, wl: &Path, tr: &Path, scope: Scope) -> (Vec<Value>, 
     let cat = catalog::open(wl, tr, day()).unwrap_or_else(|(p, _)| panic!("{p:?}"));
     let screener = Screener::new(cat.watchlist, cat.trends, scope);
     let mut out = Vec::new();
-    let files = collect_files(&[manifests.to_path_buf()]).unwrap();
-    let (summary, _) = Replay { screener: &screener, hits_out: Box::new(&mut out), rejects_out: None, progress: None }
-        .run(&files)
+    let (files, skipped) = collect_files(&[manifests.to_path_buf()]);
+    let summary = Replay { screener: &screener, hits_out: Box::new(&mut out), rejects_out: None, on_file: None }
+        .run(&files, &skipped)
         .unwrap();
     let hits = String::from_utf8(out.clone()).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     (hits, summary, out)
@@ -130,11 +130,31 @@ fn ethnicity_field_is_discarded_counted_and_the_rest_screened() {
 #[test]
 fn malformed_passenger_does_not_drop_the_flight() {
     let mut m = spec_message();
-    m["passengers"][0]["date_of_birth"] = "1988-13-45".into();
+    m["passengers"][0] = "not a person".into();
     let (hits, summary, _) = replay_message(&m, Scope::eu_schengen());
     assert_eq!(summary.rejected_passengers, 1);
     assert_eq!(summary.passengers, 1);
+    assert!(summary.anything_rejected());
     assert!(hits.iter().any(|h| h["entry_id"] == "W-0001" && h["passenger"] == 1), "index kept");
+}
+
+/// A defective field costs the field: the person is still screened on the
+/// rest, and the hit says the input was damaged.
+#[test]
+fn a_defective_field_is_dropped_and_the_hit_flagged() {
+    let mut m = spec_message();
+    m["passengers"][1]["gender"] = "male".into();
+    m["passengers"][1]["document"]["issuing_country"] = "".into();
+    let (hits, summary, _) = replay_message(&m, Scope::eu_schengen());
+    assert_eq!(summary.rejected_passengers, 0);
+    assert_eq!(summary.passengers, 2);
+    assert_eq!(summary.fields_dropped, 2);
+    assert_eq!(summary.damaged_passengers, 1);
+    assert!(!summary.anything_rejected(), "a dropped field is reported, not a rejection");
+    let hit = hits.iter().find(|h| h["entry_id"] == "W-0001").expect("still screened");
+    assert_eq!(hit["input_damaged"], true);
+    let (clean, _, _) = replay_message(&spec_message(), Scope::eu_schengen());
+    assert!(clean.iter().all(|h| h.get("input_damaged").is_none()), "no flag on clean input");
 }
 
 #[test]

@@ -9,7 +9,7 @@
 use super::{special::is_special_category, MessageError, ReadResult};
 use crate::model::*;
 use crate::reference::reference;
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use serde_json::{Map, Value};
 
 pub const SCHEMA: &str = "paxscreen.api/1";
@@ -64,9 +64,9 @@ pub fn read_value(value: Value) -> ReadResult {
             .with_value(schema)
             .into());
     }
-    let message_id = req_str(&obj, "", "message_id")?;
+    let message_id = req_id(&obj, "", "message_id")?;
     let sent_at = req_time(&obj, "", "sent_at")?;
-    let sender = req_str(&obj, "", "sender")?;
+    let sender = req_id(&obj, "", "sender")?;
 
     let mut flight_obj = match obj.remove("flight") {
         Some(Value::Object(f)) => f,
@@ -74,7 +74,7 @@ pub fn read_value(value: Value) -> ReadResult {
         None => return Err(FieldError::new("flight", "missing required field").into()),
     };
     sweep(&mut flight_obj, "flight.", FLIGHT_FIELDS, &mut report);
-    let flight = read_flight(&flight_obj)?;
+    let (mut flight, total_known) = read_flight(&flight_obj, &mut report)?;
 
     let passengers_v = match obj.remove("passengers") {
         Some(Value::Array(a)) => a,
@@ -84,19 +84,19 @@ pub fn read_value(value: Value) -> ReadResult {
     let mut passengers = Vec::with_capacity(passengers_v.len());
     for (i, pv) in passengers_v.into_iter().enumerate() {
         let path = format!("passengers[{i}].");
-        match read_passenger(pv, i, &path, &mut report) {
+        match read_passenger(pv, i, &path, flight.departure_date(), &mut report) {
             Ok(p) => passengers.push(p),
             Err(e) => report.rejected_passengers.push(e),
         }
     }
-    if passengers.len() + report.rejected_passengers.len() > flight.total_passengers as usize
-        && flight.total_passengers > 0
-    {
-        report.warnings.push(format!(
-            "flight.total_passengers is {} but the message lists {} persons",
-            flight.total_passengers,
-            passengers.len() + report.rejected_passengers.len()
-        ));
+    let listed = passengers.len() + report.rejected_passengers.len();
+    if !total_known {
+        flight.total_passengers = listed as u32;
+    } else if listed > flight.total_passengers as usize && flight.total_passengers > 0 {
+        report.warn(
+            "flight.total_passengers",
+            format!("is {} but the message lists {listed} persons", flight.total_passengers),
+        );
     }
     Ok(ReadMessage { message: ApiMessage { message_id, sent_at, sender, flight, passengers }, report })
 }
@@ -114,7 +114,7 @@ fn sweep(obj: &mut Map<String, Value>, prefix: &str, known: &[&str], report: &mu
     }
 }
 
-fn read_flight(f: &Map<String, Value>) -> Result<Flight, FieldError> {
+fn read_flight(f: &Map<String, Value>, report: &mut ReadReport) -> Result<(Flight, bool), FieldError> {
     let p = "flight.";
     let carrier = req_code(f, p, "carrier", is_carrier, "not an IATA airline code")?;
     let number = req_str(f, p, "number")?;
@@ -127,45 +127,52 @@ fn read_flight(f: &Map<String, Value>) -> Result<Flight, FieldError> {
     let departure_time = req_time(f, p, "departure_time")?;
     let arrival_airport = req_code(f, p, "arrival_airport", is_iata_airport, "not an IATA airport code")?;
     let arrival_time = req_time(f, p, "arrival_time")?;
-    let entry_point = opt_code(f, p, "entry_point", is_iata_airport, "not an IATA airport code")?
+    // Past this point a defect costs the field, never the flight.
+    let entry_point = opt_code(f, p, "entry_point", is_iata_airport, "not an IATA airport code")
+        .unwrap_or_else(|e| {
+            report.warnings.push(FieldError { reason: format!("{}; the arrival airport is used", e.reason), ..e });
+            None
+        })
         .unwrap_or_else(|| arrival_airport.clone());
-    let itinerary = match f.get("itinerary") {
-        None | Some(Value::Null) => Vec::new(),
+    let mut itinerary = Vec::new();
+    match f.get("itinerary") {
+        None | Some(Value::Null) => {}
         Some(Value::Array(a)) => {
-            let mut out = Vec::with_capacity(a.len());
             for (i, v) in a.iter().enumerate() {
                 let path = format!("flight.itinerary[{i}]");
                 match v {
-                    Value::String(s) if is_iata_airport(s) => out.push(s.clone()),
-                    Value::String(s) => {
-                        return Err(FieldError::new(path, "not an IATA airport code").with_value(s.clone()))
-                    }
-                    _ => return Err(FieldError::new(path, "must be a string")),
+                    Value::String(s) if is_iata_airport(s) => itinerary.push(s.clone()),
+                    Value::String(s) => report.warnings.push(
+                        FieldError::new(path, "not an IATA airport code: left out of the itinerary")
+                            .with_value(s.clone()),
+                    ),
+                    _ => report.warn(path, "must be a string: left out of the itinerary"),
                 }
             }
-            out
         }
-        Some(_) => return Err(FieldError::new("flight.itinerary", "must be an array of IATA airport codes")),
+        Some(_) => report.warn("flight.itinerary", "must be an array of IATA airport codes: ignored"),
     };
     let total_passengers = match f.get("total_passengers") {
-        Some(Value::Number(n)) => match n.as_u64() {
-            Some(v) if v <= u32::MAX as u64 => v as u32,
-            _ => {
-                return Err(FieldError::new("flight.total_passengers", "must be a non-negative integer")
-                    .with_value(n.to_string()))
-            }
-        },
+        Some(Value::Number(n)) if n.as_u64().is_some_and(|v| v <= u32::MAX as u64) => n.as_u64().map(|v| v as u32),
         Some(v) => {
-            return Err(
-                FieldError::new("flight.total_passengers", "must be a non-negative integer").with_value(v.to_string())
-            )
+            report.warnings.push(
+                FieldError::new(
+                    "flight.total_passengers",
+                    "must be a non-negative integer: the persons listed are counted",
+                )
+                .with_value(v.to_string()),
+            );
+            None
         }
-        None => return Err(FieldError::new("flight.total_passengers", "missing required field")),
+        None => {
+            report.warn("flight.total_passengers", "missing required field: the persons listed are counted");
+            None
+        }
     };
     if arrival_time < departure_time {
         return Err(FieldError::new("flight.arrival_time", "is before flight.departure_time"));
     }
-    Ok(Flight {
+    let flight = Flight {
         carrier,
         number,
         departure_airport,
@@ -174,58 +181,106 @@ fn read_flight(f: &Map<String, Value>) -> Result<Flight, FieldError> {
         arrival_time,
         entry_point,
         itinerary,
-        total_passengers,
-    })
+        total_passengers: total_passengers.unwrap_or(0),
+    };
+    Ok((flight, total_passengers.is_some()))
 }
 
-fn read_passenger(v: Value, index: usize, p: &str, report: &mut ReadReport) -> Result<Passenger, FieldError> {
+/// Read one person. A defective optional field is dropped and reported and
+/// the person kept; so is a defective role (read as `passenger`) or surname
+/// when a document number is there to screen. Only a person with no usable
+/// name and no document is refused.
+fn read_passenger(
+    v: Value,
+    index: usize,
+    p: &str,
+    flight_day: NaiveDate,
+    report: &mut ReadReport,
+) -> Result<Passenger, FieldError> {
     let Value::Object(mut o) = v else {
         return Err(FieldError::new(format!("passengers[{index}]"), "must be an object"));
     };
     sweep(&mut o, p, PASSENGER_FIELDS, report);
-    let role_s = req_str(&o, p, "role")?;
-    let role = Role::parse(&role_s).ok_or_else(|| {
-        FieldError::new(format!("{p}role"), "expected passenger, crew, transit_passenger or transit_crew")
-            .with_value(role_s)
-    })?;
-    let surname = req_str(&o, p, "surname")?;
-    if surname.trim().is_empty() {
-        return Err(FieldError::new(format!("{p}surname"), "must not be empty"));
-    }
-    let given_names = opt_str(&o, p, "given_names")?.filter(|s| !s.trim().is_empty());
-    let gender = match opt_str(&o, p, "gender")? {
-        None => None,
-        Some(g) => Some(
-            Gender::parse(&g)
-                .ok_or_else(|| FieldError::new(format!("{p}gender"), "expected M, F, X or U").with_value(g))?,
-        ),
+    let mut defects = Vec::new();
+    let d = &mut defects;
+    let role = match keep(req_str(&o, p, "role").map(Some), d) {
+        None => Role::Passenger,
+        Some(r) => Role::parse(&r).unwrap_or_else(|| {
+            let why = "expected passenger, crew, transit_passenger or transit_crew; read as passenger";
+            d.push(FieldError::new(format!("{p}role"), why).with_value(r));
+            Role::Passenger
+        }),
     };
-    let date_of_birth = opt_date(&o, p, "date_of_birth")?;
-    let nationality = opt_country(&o, p, "nationality")?;
-    let embarkation = opt_code(&o, p, "embarkation", is_iata_airport, "not an IATA airport code")?;
-    let debarkation = opt_code(&o, p, "debarkation", is_iata_airport, "not an IATA airport code")?;
+    let surname = keep(req_str(&o, p, "surname").and_then(|s| name(s, p, "surname")).map(Some), d);
+    let given = opt_str(&o, p, "given_names").and_then(|g| g.map(|g| name(g, p, "given_names")).transpose());
+    let given_names = keep(given, d).filter(|s| !s.trim().is_empty());
+    let gender = keep(opt_str(&o, p, "gender"), d).and_then(|g| {
+        Gender::parse(&g).or_else(|| {
+            d.push(FieldError::new(format!("{p}gender"), "expected M, F, X or U").with_value(g));
+            None
+        })
+    });
+    let date_of_birth =
+        keep(opt_date(&o, p, "date_of_birth"), d).and_then(|dob| match birth_date_defect(dob, flight_day) {
+            None => Some(dob),
+            Some(why) => {
+                d.push(FieldError::new(format!("{p}date_of_birth"), why).with_value(dob.to_string()));
+                None
+            }
+        });
+    let nationality = keep(opt_country(&o, p, "nationality"), d);
+    let embarkation = keep(opt_code(&o, p, "embarkation", is_iata_airport, "not an IATA airport code"), d);
+    let debarkation = keep(opt_code(&o, p, "debarkation", is_iata_airport, "not an IATA airport code"), d);
+    let pnr_locator = keep(opt_short(&o, p, "pnr_locator"), d);
     let document = match o.remove("document") {
         None | Some(Value::Null) => None,
-        Some(Value::Object(mut d)) => {
+        Some(Value::Object(mut doc)) => {
             let dp = format!("{p}document.");
-            sweep(&mut d, &dp, DOCUMENT_FIELDS, report);
-            let doc = Document {
-                doc_type: opt_str(&d, &dp, "type")?,
-                number: opt_str(&d, &dp, "number")?,
-                issuing_country: opt_country(&d, &dp, "issuing_country")?,
-                issue_date: opt_date(&d, &dp, "issue_date")?,
-                expiry_date: opt_date(&d, &dp, "expiry_date")?,
-            };
-            if let (Some(i), Some(e)) = (doc.issue_date, doc.expiry_date) {
+            sweep(&mut doc, &dp, DOCUMENT_FIELDS, report);
+            let mut issue_date = keep(opt_date(&doc, &dp, "issue_date"), d);
+            let mut expiry_date = keep(opt_date(&doc, &dp, "expiry_date"), d);
+            if let (Some(i), Some(e)) = (issue_date, expiry_date) {
                 if e < i {
-                    return Err(FieldError::new(format!("{dp}expiry_date"), "is before document.issue_date"));
+                    let why = "is before document.issue_date: both dates dropped";
+                    d.push(FieldError::new(format!("{dp}expiry_date"), why));
+                    (issue_date, expiry_date) = (None, None);
                 }
             }
-            Some(doc)
+            let read = Document {
+                doc_type: keep(opt_short(&doc, &dp, "type"), d),
+                number: keep(opt_short(&doc, &dp, "number"), d).filter(|n| !n.trim().is_empty()),
+                issuing_country: keep(opt_country(&doc, &dp, "issuing_country"), d),
+                issue_date,
+                expiry_date,
+            };
+            (read != Document::default()).then_some(read)
         }
-        Some(_) => return Err(FieldError::new(format!("{p}document"), "must be an object")),
+        Some(_) => {
+            d.push(FieldError::new(format!("{p}document"), "must be an object"));
+            None
+        }
     };
-    let pnr_locator = opt_str(&o, p, "pnr_locator")?;
+    let has_document = document.as_ref().is_some_and(|d| d.number.is_some());
+    let surname = match surname {
+        Some(s) if !s.trim().is_empty() => s,
+        Some(_) if has_document => {
+            defects.push(FieldError::new(format!("{p}surname"), "must not be empty; screened on the document"));
+            String::new()
+        }
+        _ if has_document => String::new(),
+        surname => {
+            if surname.is_some() {
+                defects.push(FieldError::new(format!("{p}surname"), "must not be empty"));
+            }
+            let why = "no usable surname and no document number: nothing to screen";
+            return Err(match defects.into_iter().find(|e| e.path.ends_with("surname")) {
+                Some(e) => FieldError { reason: format!("{}; {why}", e.reason), ..e },
+                None => FieldError::new(format!("{p}surname"), why),
+            });
+        }
+    };
+    let damaged = !defects.is_empty();
+    report.field_defects.extend(defects);
     Ok(Passenger {
         index,
         role,
@@ -238,7 +293,57 @@ fn read_passenger(v: Value, index: usize, p: &str, report: &mut ReadReport) -> R
         debarkation,
         document,
         pnr_locator,
+        damaged,
     })
+}
+
+/// The value of an optional field, or none with its defect recorded.
+fn keep<T>(r: Result<Option<T>, FieldError>, defects: &mut Vec<FieldError>) -> Option<T> {
+    r.unwrap_or_else(|e| {
+        defects.push(e);
+        None
+    })
+}
+
+/// Why a date of birth cannot be right on a flight of `flight_day`, if it cannot.
+pub fn birth_date_defect(d: NaiveDate, flight_day: NaiveDate) -> Option<&'static str> {
+    if d > flight_day {
+        Some("date of birth is after the flight's departure")
+    } else if d.year() < EARLIEST_BIRTH_YEAR {
+        Some("date of birth is before 1900")
+    } else {
+        None
+    }
+}
+
+/// A name field within [`MAX_NAME_LEN`] characters.
+fn name(s: String, p: &str, k: &str) -> Result<String, FieldError> {
+    if s.chars().count() > MAX_NAME_LEN {
+        return Err(FieldError::new(format!("{p}{k}"), format!("longer than {MAX_NAME_LEN} characters")));
+    }
+    Ok(s)
+}
+
+/// An optional code or number within [`MAX_CODE_LEN`] characters.
+fn opt_short(o: &Map<String, Value>, p: &str, k: &str) -> Result<Option<String>, FieldError> {
+    match opt_str(o, p, k)? {
+        Some(s) if s.chars().count() > MAX_CODE_LEN => {
+            Err(FieldError::new(format!("{p}{k}"), format!("longer than {MAX_CODE_LEN} characters")))
+        }
+        other => Ok(other),
+    }
+}
+
+/// A required identifier within [`MAX_ID_LEN`] characters.
+fn req_id(o: &Map<String, Value>, p: &str, k: &str) -> Result<String, FieldError> {
+    let s = req_str(o, p, k)?;
+    if s.chars().count() > MAX_ID_LEN {
+        return Err(FieldError::new(format!("{p}{k}"), format!("longer than {MAX_ID_LEN} characters")));
+    }
+    if s.trim().is_empty() {
+        return Err(FieldError::new(format!("{p}{k}"), "must not be empty"));
+    }
+    Ok(s)
 }
 
 pub fn is_iata_airport(s: &str) -> bool {

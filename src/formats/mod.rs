@@ -2,6 +2,8 @@
 //! `paxscreen.api/1` JSON contract and UN/EDIFACT PAXLST.
 
 pub mod api_json;
+pub mod decode;
+pub mod edifact;
 pub mod paxlst;
 pub mod special;
 
@@ -39,6 +41,8 @@ pub enum MessageError {
     UnknownFormat,
     #[error("{0}")]
     Paxlst(String),
+    #[error("message larger than {limit_mib} MiB: refused unread")]
+    TooLarge { limit_mib: usize },
 }
 
 impl MessageError {

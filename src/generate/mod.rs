@@ -507,6 +507,7 @@ fn passenger_of(
             expiry_date: Some(issue + Duration::days(3652)),
         }),
         pnr_locator: Some(pnr.to_string()),
+        damaged: false,
     }
 }
 

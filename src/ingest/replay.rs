@@ -3,8 +3,9 @@
 //! byte: files are read in sorted order, messages screened in parallel but
 //! written in input order.
 
-use crate::formats::paxlst::{self, Part, PartTracker};
-use crate::formats::{self, api_json, Format, MessageError};
+use crate::formats::decode::{decode, Decoded};
+use crate::formats::paxlst::{Part, PartTracker};
+use crate::formats::MessageError;
 use crate::model::ReadMessage;
 use crate::screening::{Hit, HitKind, Outcome, Screener};
 use rayon::prelude::*;
@@ -27,9 +28,27 @@ impl std::fmt::Display for Source {
     }
 }
 
-/// A message refused, or a person of it skipped.
+/// What kind of problem a [`Rejection`] is.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectionKind {
+    /// A path that is not a regular file or could not be read: skipped.
+    PathSkipped,
+    /// A whole message refused.
+    MessageRejected,
+    /// A person left unscreened (no usable name and no document).
+    PassengerRejected,
+    /// A defective field dropped; the person was screened on the rest.
+    FieldDropped,
+    /// Damage or a remark on a message, or outside any message.
+    Warning,
+}
+
+/// A problem met while reading, for the carrier (in full, in the rejects
+/// file) and for the terminal (redacted).
 #[derive(Debug, Clone, Serialize)]
 pub struct Rejection {
+    pub kind: RejectionKind,
     pub source: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
@@ -39,10 +58,16 @@ pub struct Rejection {
     pub redacted: String,
 }
 
+/// How many redacted problems a summary keeps to show; the rest are counted
+/// (and all of them are in the rejects file).
+pub const SAMPLE: usize = 50;
+
 /// Totals of one replay.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Summary {
     pub files: usize,
+    /// Paths that were not regular files or could not be read.
+    pub skipped_paths: usize,
     pub messages: usize,
     pub duplicates: usize,
     pub rejected_messages: usize,
@@ -50,6 +75,10 @@ pub struct Summary {
     pub unknown_departure_airports: usize,
     pub passengers: usize,
     pub rejected_passengers: usize,
+    /// Defective fields dropped from persons who were screened on the rest.
+    pub fields_dropped: usize,
+    /// Persons screened whose record was damaged (their hits say so).
+    pub damaged_passengers: usize,
     pub special_category_fields_discarded: usize,
     /// Per sender, so the privacy officer can take it up with the carrier.
     pub special_category_by_sender: BTreeMap<String, usize>,
@@ -61,11 +90,14 @@ pub struct Summary {
     pub watchlist_hits_by_list: BTreeMap<String, usize>,
     pub trend_hits_by_trend: BTreeMap<String, usize>,
     pub passengers_with_hits: usize,
+    /// The first problems met, redacted (no values): `source: error`.
+    pub sample: Vec<String>,
 }
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(f, "files read              {}", self.files)?;
+        writeln!(f, "  skipped (not files)   {}", self.skipped_paths)?;
         writeln!(f, "messages                {}", self.messages)?;
         writeln!(f, "  duplicates skipped    {}", self.duplicates)?;
         writeln!(f, "  rejected              {}", self.rejected_messages)?;
@@ -73,6 +105,8 @@ impl std::fmt::Display for Summary {
         writeln!(f, "  unknown departure     {}", self.unknown_departure_airports)?;
         writeln!(f, "passengers screened     {}", self.passengers)?;
         writeln!(f, "  rejected (skipped)    {}", self.rejected_passengers)?;
+        writeln!(f, "  damaged (flagged)     {}", self.damaged_passengers)?;
+        writeln!(f, "fields dropped          {}", self.fields_dropped)?;
         writeln!(f, "special-category fields discarded {}", self.special_category_fields_discarded)?;
         for (s, n) in &self.special_category_by_sender {
             writeln!(f, "  from sender {s:<10} {n}")?;
@@ -94,92 +128,150 @@ impl std::fmt::Display for Summary {
 }
 
 /// The files a replay reads: the given files, and every regular file below
-/// the given folders, sorted. Format is told by content, not by name.
-pub fn collect_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
+/// the given folders, each folder's files sorted. Names beginning with `.`
+/// are left out. Anything that is not a regular file (a FIFO, a socket, a
+/// device), a broken link, a link loop or an unreadable folder is skipped
+/// and named in the second list; it never stops the others.
+pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    let mut seen_dirs = FxHashSet::default();
     for p in paths {
-        if p.is_dir() {
-            let mut stack = vec![p.clone()];
-            let mut found = Vec::new();
-            while let Some(d) = stack.pop() {
-                for e in std::fs::read_dir(&d)? {
-                    let path = e?.path();
-                    if path.is_dir() {
-                        stack.push(path);
-                    } else if !path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')) {
-                        found.push(path);
-                    }
-                }
-            }
-            found.sort();
-            out.extend(found);
-        } else if p.exists() {
-            out.push(p.clone());
-        } else {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                format!("{}: no such file or folder", p.display()),
-            ));
-        }
+        walk(p, true, &mut files, &mut skipped, &mut seen_dirs);
     }
-    Ok(out)
+    (files, skipped)
 }
 
-/// Split one file into messages, each with its source. JSON files hold one
-/// message (possibly pretty-printed) or one per line.
-pub fn read_file(path: &Path) -> std::io::Result<Vec<Read>> {
-    let bytes = std::fs::read(path)?;
-    Ok(read_bytes(&bytes, &path.display().to_string()))
+fn walk(
+    path: &Path,
+    given: bool,
+    files: &mut Vec<PathBuf>,
+    skipped: &mut Vec<(PathBuf, String)>,
+    seen_dirs: &mut FxHashSet<PathBuf>,
+) {
+    let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+    if hidden && !given {
+        return;
+    }
+    // Follows links; a loop or a dangling link is an error here.
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            let why = match e.kind() {
+                std::io::ErrorKind::NotFound => "no such file or folder (or a broken link)".to_string(),
+                _ if e.raw_os_error() == Some(40) => "too many levels of symbolic links (a link loop)".to_string(),
+                _ => format!("cannot be read: {e}"),
+            };
+            skipped.push((path.to_path_buf(), why));
+            return;
+        }
+    };
+    if meta.is_dir() {
+        let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if !seen_dirs.insert(real) {
+            skipped.push((path.to_path_buf(), "a folder already read (a link loop?)".into()));
+            return;
+        }
+        let entries = match std::fs::read_dir(path) {
+            Ok(rd) => rd,
+            Err(e) => {
+                skipped.push((path.to_path_buf(), format!("folder cannot be read: {e}")));
+                return;
+            }
+        };
+        let mut children: Vec<PathBuf> = Vec::new();
+        for e in entries {
+            match e {
+                Ok(e) => children.push(e.path()),
+                Err(e) => skipped.push((path.to_path_buf(), format!("folder entry cannot be read: {e}"))),
+            }
+        }
+        children.sort();
+        for c in children {
+            walk(&c, false, files, skipped, seen_dirs);
+        }
+    } else if meta.is_file() {
+        files.push(path.to_path_buf());
+    } else {
+        skipped.push((path.to_path_buf(), "not a regular file (a FIFO, socket or device): skipped".into()));
+    }
 }
 
-/// One message read from a file, with its source and, for multi-part
-/// PAXLST, its part.
+/// One message read, with its source and, for multi-part PAXLST, its part.
 pub type Read = (Source, Result<ReadMessage, MessageError>, Option<Part>);
-
-pub fn read_bytes(bytes: &[u8], file: &str) -> Vec<Read> {
-    let src = |line| Source { file: file.to_string(), line };
-    match formats::detect(bytes) {
-        None if bytes.iter().all(|b| b.is_ascii_whitespace()) => vec![],
-        None => vec![(src(1), Err(MessageError::UnknownFormat), None)],
-        Some(Format::Paxlst) => {
-            paxlst::read_messages(bytes).into_iter().map(|m| (src(m.line), m.result, m.part)).collect()
-        }
-        Some(Format::Json) => {
-            // One document per file, unless it is JSON Lines.
-            if let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) {
-                return vec![(src(1), api_json::read_value(v), None)];
-            }
-            let text = String::from_utf8_lossy(bytes);
-            let lines: Vec<(usize, &str)> = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).collect();
-            let pretty = lines.first().is_some_and(|(_, l)| l.trim() == "{");
-            if pretty || lines.len() <= 1 {
-                return vec![(src(1), api_json::read(bytes), None)];
-            }
-            lines.into_iter().map(|(i, l)| (src(i + 1), api_json::read(l.as_bytes()), None)).collect()
-        }
-    }
-}
 
 /// Options of one replay.
 pub struct Replay<'a> {
     pub screener: &'a Screener,
     pub hits_out: Box<dyn Write + 'a>,
+    /// Every problem in full (with the offending values), for the carrier.
     pub rejects_out: Option<Box<dyn Write + 'a>>,
-    pub progress: Option<indicatif::ProgressBar>,
+    /// Called once per file read, for a progress display.
+    pub on_file: Option<Box<dyn FnMut() + 'a>>,
 }
 
-/// Messages screened together in parallel (then written in order).
+/// Messages screened together in parallel (then written in order), and the
+/// most persons held at once: memory stays bounded whatever the input.
 const CHUNK: usize = 256;
+const CHUNK_PERSONS: usize = 50_000;
+
+/// What a replay has read and not yet screened.
+struct Pending {
+    messages: Vec<(Source, ReadMessage)>,
+    persons: usize,
+}
 
 impl<'a> Replay<'a> {
-    pub fn run(mut self, files: &[PathBuf]) -> std::io::Result<(Summary, Vec<Rejection>)> {
+    /// Screen `files`; paths skipped while collecting them are reported first.
+    pub fn run(mut self, files: &[PathBuf], skipped: &[(PathBuf, String)]) -> std::io::Result<Summary> {
         let mut summary = Summary { files: files.len(), ..Default::default() };
-        let mut rejections = Vec::new();
+        for (path, why) in skipped {
+            summary.skipped_paths += 1;
+            let source = path.display().to_string();
+            self.report(&mut summary, RejectionKind::PathSkipped, &source, None, why.clone(), why.clone())?;
+        }
         let mut seen = FxHashSet::default();
         let mut parts = PartTracker::default();
-        let mut pending: Vec<(Source, ReadMessage)> = Vec::with_capacity(CHUNK);
+        let mut pending = Pending { messages: Vec::with_capacity(CHUNK), persons: 0 };
         for f in files {
-            for (source, res, part) in read_file(f)? {
+            let name = f.display().to_string();
+            let decoded = std::fs::File::open(f).and_then(|file| decode(std::io::BufReader::new(file)));
+            let items = match decoded {
+                Ok(items) => items,
+                Err(e) => {
+                    summary.skipped_paths += 1;
+                    let why = format!("cannot be read: {e}");
+                    self.report(&mut summary, RejectionKind::PathSkipped, &name, None, why.clone(), why)?;
+                    continue;
+                }
+            };
+            for item in items {
+                let item = match item {
+                    Ok(i) => i,
+                    Err(e) => {
+                        // A read error part-way: what was read is kept, the rest of the file is lost.
+                        summary.skipped_paths += 1;
+                        let why = format!("read failed part-way: {e}");
+                        self.report(&mut summary, RejectionKind::PathSkipped, &name, None, why.clone(), why)?;
+                        break;
+                    }
+                };
+                let (line, res, part) = match item {
+                    Decoded::Notice { line, error } => {
+                        let source = format!("{name}:{line}");
+                        self.report(
+                            &mut summary,
+                            RejectionKind::Warning,
+                            &source,
+                            None,
+                            error.to_string(),
+                            error.redacted(),
+                        )?;
+                        continue;
+                    }
+                    Decoded::Message { line, result, part, .. } => (line, result, part),
+                };
+                let source = Source { file: name.clone(), line };
                 summary.messages += 1;
                 if let Some(p) = &part {
                     parts.see(p);
@@ -187,30 +279,33 @@ impl<'a> Replay<'a> {
                 match res {
                     Err(e) => {
                         summary.rejected_messages += 1;
-                        rejections.push(Rejection {
-                            source: source.to_string(),
-                            message_id: None,
-                            error: e.to_string(),
-                            redacted: e.redacted(),
-                        });
+                        self.report(
+                            &mut summary,
+                            RejectionKind::MessageRejected,
+                            &source.to_string(),
+                            None,
+                            e.to_string(),
+                            e.redacted(),
+                        )?;
                     }
                     Ok(rm) => {
                         if !seen.insert(rm.message.message_id.clone()) {
                             summary.duplicates += 1;
                             continue;
                         }
-                        pending.push((source, rm));
-                        if pending.len() == CHUNK {
-                            self.flush(&mut pending, &mut summary, &mut rejections)?;
+                        pending.persons += rm.message.passengers.len();
+                        pending.messages.push((source, rm));
+                        if pending.messages.len() == CHUNK || pending.persons >= CHUNK_PERSONS {
+                            self.flush(&mut pending, &mut summary)?;
                         }
                     }
                 }
             }
-            if let Some(pb) = &self.progress {
-                pb.inc(1);
+            if let Some(tick) = self.on_file.as_mut() {
+                tick();
             }
         }
-        self.flush(&mut pending, &mut summary, &mut rejections)?;
+        self.flush(&mut pending, &mut summary)?;
         for (group, missing, final_seen) in parts.incomplete() {
             let what = match (missing.is_empty(), final_seen) {
                 (false, _) => format!("parts {missing:?} missing"),
@@ -221,38 +316,54 @@ impl<'a> Replay<'a> {
         }
         self.hits_out.flush()?;
         if let Some(r) = self.rejects_out.as_mut() {
-            for rej in &rejections {
-                serde_json::to_writer(&mut *r, rej)?;
-                r.write_all(b"\n")?;
-            }
             r.flush()?;
         }
-        if let Some(pb) = &self.progress {
-            pb.finish_and_clear();
-        }
-        Ok((summary, rejections))
+        Ok(summary)
     }
 
-    fn flush(
+    /// Count a problem, keep it in the sample (redacted) while there is
+    /// room, and write it in full to the rejects file.
+    fn report(
         &mut self,
-        pending: &mut Vec<(Source, ReadMessage)>,
         summary: &mut Summary,
-        rejections: &mut Vec<Rejection>,
+        kind: RejectionKind,
+        source: &str,
+        message_id: Option<&str>,
+        error: String,
+        redacted: String,
     ) -> std::io::Result<()> {
+        if summary.sample.len() < SAMPLE {
+            summary.sample.push(format!("{source}: {redacted}"));
+        }
+        if let Some(r) = self.rejects_out.as_mut() {
+            let rej =
+                Rejection { kind, source: source.to_string(), message_id: message_id.map(Into::into), error, redacted };
+            serde_json::to_writer(&mut *r, &rej)?;
+            r.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self, pending: &mut Pending, summary: &mut Summary) -> std::io::Result<()> {
         let screener = self.screener;
-        let outcomes: Vec<Outcome> = pending.par_iter().map(|(_, rm)| screener.screen(&rm.message)).collect();
-        for ((source, rm), outcome) in pending.drain(..).zip(outcomes) {
+        let outcomes: Vec<Outcome> = pending.messages.par_iter().map(|(_, rm)| screener.screen(&rm.message)).collect();
+        pending.persons = 0;
+        for ((source, rm), outcome) in pending.messages.drain(..).zip(outcomes) {
             let r = &rm.report;
             let m = &rm.message;
+            let at = source.to_string();
+            let id = Some(m.message_id.as_str());
             for e in &r.rejected_passengers {
-                rejections.push(Rejection {
-                    source: source.to_string(),
-                    message_id: Some(m.message_id.clone()),
-                    error: e.to_string(),
-                    redacted: e.redacted(),
-                });
+                self.report(summary, RejectionKind::PassengerRejected, &at, id, e.to_string(), e.redacted())?;
+            }
+            for e in &r.field_defects {
+                self.report(summary, RejectionKind::FieldDropped, &at, id, e.to_string(), e.redacted())?;
+            }
+            for e in &r.warnings {
+                self.report(summary, RejectionKind::Warning, &at, id, e.to_string(), e.redacted())?;
             }
             summary.warnings += r.warnings.len();
+            summary.fields_dropped += r.field_defects.len();
             summary.unknown_fields_dropped += r.unknown_fields_dropped;
             if !r.special_category_discarded.is_empty() {
                 summary.special_category_fields_discarded += r.special_category_discarded.len();
@@ -264,6 +375,7 @@ impl<'a> Replay<'a> {
                 Outcome::Screened { hits, unknown_airport } => {
                     summary.unknown_departure_airports += unknown_airport as usize;
                     summary.passengers += m.passengers.len();
+                    summary.damaged_passengers += m.passengers.iter().filter(|p| p.damaged).count();
                     summary.rejected_passengers += r.rejected_passengers.len();
                     self.write_hits(&hits, summary)?;
                 }
@@ -292,5 +404,12 @@ impl<'a> Replay<'a> {
             }
         }
         Ok(())
+    }
+}
+
+impl Summary {
+    /// Whether anything was refused or left out: a message, a person, a path.
+    pub fn anything_rejected(&self) -> bool {
+        self.rejected_messages + self.rejected_passengers + self.skipped_paths > 0
     }
 }

@@ -562,9 +562,29 @@ fn dedup_keys(keys: &mut Vec<(u64, bool)>) {
     keys.dedup_by_key(|k| k.0);
 }
 
+/// The most name variants (names and aliases of all entries) one index
+/// holds: pair postings keep variant numbers in 24 bits.
+pub const MAX_VARIANTS: usize = (1 << 24) - 1;
+
+/// Why a list could not be indexed: a load error, never a crash.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum BuildError {
+    #[error("the lists hold {0} name variants (names and aliases); at most {MAX_VARIANTS} can be indexed")]
+    TooManyVariants(usize),
+    #[error("an entry has {0} names (name and aliases); at most 255 can be told apart")]
+    TooManyNames(usize),
+}
+
 impl Watchlist {
     /// Index `entries`. `version` identifies the list content in every hit.
-    pub fn build(entries: Vec<Entry>, version: String) -> Watchlist {
+    pub fn build(entries: Vec<Entry>, version: String) -> Result<Watchlist, BuildError> {
+        let variant_count: usize = entries.iter().map(|e| e.names.len()).sum();
+        if variant_count > MAX_VARIANTS {
+            return Err(BuildError::TooManyVariants(variant_count));
+        }
+        if let Some(n) = entries.iter().map(|e| e.names.len()).find(|n| *n > 255) {
+            return Err(BuildError::TooManyNames(n));
+        }
         let mut variants = Vec::new();
         for (ei, e) in entries.iter().enumerate() {
             for (ni, n) in e.names.iter().enumerate() {
@@ -578,7 +598,6 @@ impl Watchlist {
                 });
             }
         }
-        assert!(variants.len() < 1 << 24, "pair postings hold variant numbers in 24 bits");
         // (key, variant) pairs, built in parallel per entry.
         let mut offsets = Vec::with_capacity(entries.len());
         let mut acc = 0u32;
@@ -621,7 +640,7 @@ impl Watchlist {
         };
         let (docs, docs_confusable) = rayon::join(|| doc_map(|d| &d.number), || doc_map(|d| &d.confusable));
         let has_abjad = entries.iter().any(|e| e.names.iter().any(|n| n.tokens.iter().any(|t| t.abjad)));
-        Watchlist {
+        Ok(Watchlist {
             version,
             threshold: DEFAULT_THRESHOLD,
             entries,
@@ -635,7 +654,7 @@ impl Watchlist {
             docs_confusable,
             has_abjad,
             common_postings: COMMON_POSTINGS,
-        }
+        })
     }
 
     /// Set when a token counts as common (default [`COMMON_POSTINGS`]); tests

@@ -85,12 +85,27 @@ impl Entry {
 }
 
 /// A problem found while loading a list, with where.
+///
+/// `Display` leaves out the offending value (it may be a listed person's
+/// date of birth or document number); [`Problem::with_value`] shows it, for
+/// whoever asked for it explicitly (`check --show-values`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub file: String,
     pub line: u64,
     pub column: Option<String>,
     pub message: String,
+    pub value: Option<String>,
+}
+
+impl Problem {
+    /// The problem with the offending value, if there is one.
+    pub fn with_value(&self) -> String {
+        match &self.value {
+            Some(v) => format!("{self}: {v:?}"),
+            None => self.to_string(),
+        }
+    }
 }
 
 impl fmt::Display for Problem {
@@ -151,6 +166,7 @@ pub fn load_dir(dir: &Path, today: NaiveDate) -> Loaded {
         Ok(f) => f,
         Err(e) => {
             loaded.problems.push(Problem {
+                value: None,
                 file: dir.display().to_string(),
                 line: 0,
                 column: None,
@@ -161,6 +177,7 @@ pub fn load_dir(dir: &Path, today: NaiveDate) -> Loaded {
     };
     if files.is_empty() {
         loaded.problems.push(Problem {
+            value: None,
             file: dir.display().to_string(),
             line: 0,
             column: None,
@@ -172,6 +189,7 @@ pub fn load_dir(dir: &Path, today: NaiveDate) -> Loaded {
         match std::fs::read(&f) {
             Ok(bytes) => load_csv(&bytes, &f.display().to_string(), today, &mut loaded),
             Err(e) => loaded.problems.push(Problem {
+                value: None,
                 file: f.display().to_string(),
                 line: 0,
                 column: None,
@@ -185,6 +203,7 @@ pub fn load_dir(dir: &Path, today: NaiveDate) -> Loaded {
         if let Some(first) = seen.insert((e.list.clone(), e.entry_id.clone()), e.source.clone()) {
             let (file, line) = split_source(&e.source);
             loaded.problems.push(Problem {
+                value: None,
                 file,
                 line,
                 column: Some("entry_id".into()),
@@ -209,6 +228,7 @@ pub fn load_csv(bytes: &[u8], file: &str, today: NaiveDate, out: &mut Loaded) {
         Ok(h) => h.clone(),
         Err(e) => {
             out.problems.push(Problem {
+                value: None,
                 file: file.into(),
                 line: 1,
                 column: None,
@@ -223,6 +243,7 @@ pub fn load_csv(bytes: &[u8], file: &str, today: NaiveDate, out: &mut Loaded) {
         let h = h.trim();
         if is_special_category(h) {
             out.problems.push(Problem {
+                value: None,
                 file: file.into(),
                 line: 1,
                 column: Some(h.into()),
@@ -236,6 +257,7 @@ pub fn load_csv(bytes: &[u8], file: &str, today: NaiveDate, out: &mut Loaded) {
     for c in COLUMNS {
         if !col.contains_key(*c) {
             out.problems.push(Problem {
+                value: None,
                 file: file.into(),
                 line: 1,
                 column: Some(c.to_string()),
@@ -251,16 +273,20 @@ pub fn load_csv(bytes: &[u8], file: &str, today: NaiveDate, out: &mut Loaded) {
     // (validated, names normalised: most of the load) in parallel while the
     // next is read. A chunk bounds the records held at once; a malformed
     // record keeps its place, so problems come in line order.
+    // Lines are counted from the bytes where each record begins: the csv
+    // crate's own line numbers are off with CRLF line ends and after quotes.
+    let mut lines = LineCounter { bytes, at: 0, line: 1 };
     let mut records = rdr.records();
     let mut read_chunk = || -> Vec<Result<(u64, csv::StringRecord), Problem>> {
         records
             .by_ref()
             .take(LOAD_CHUNK)
             .map(|rec| match rec {
-                Ok(r) => Ok((r.position().map(|p| p.line()).unwrap_or(0), r)),
+                Ok(r) => Ok((r.position().map_or(0, |p| lines.line_at(p.byte())), r)),
                 Err(e) => Err(Problem {
+                    value: None,
                     file: file.into(),
-                    line: e.position().map(|p| p.line()).unwrap_or(0),
+                    line: e.position().map_or(0, |p| lines.line_at(p.byte())),
                     column: None,
                     message: format!("malformed CSV record: {e}"),
                 }),
@@ -287,6 +313,25 @@ pub fn load_csv(bytes: &[u8], file: &str, today: NaiveDate, out: &mut Loaded) {
     }
 }
 
+/// The line of a byte offset, counted forward from the last one asked.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    line: u64,
+}
+
+impl LineCounter<'_> {
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let byte = (byte as usize).min(self.bytes.len());
+        if byte < self.at {
+            (self.at, self.line) = (0, 1);
+        }
+        self.line += self.bytes[self.at..byte].iter().filter(|b| **b == b'\n').count() as u64;
+        self.at = byte;
+        self.line
+    }
+}
+
 /// Records prepared in parallel at a time while loading.
 const LOAD_CHUNK: usize = 16_384;
 
@@ -304,7 +349,7 @@ fn optional<'a, T>(
     column: &str,
     parse: impl FnOnce(&str) -> Option<T>,
     expected: &str,
-    bad: &mut impl FnMut(&str, String),
+    bad: &mut impl FnMut(&str, String, Option<&str>),
 ) -> Option<T> {
     let value = get(column);
     if value.is_empty() {
@@ -312,7 +357,7 @@ fn optional<'a, T>(
     }
     let parsed = parse(value);
     if parsed.is_none() {
-        bad(column, format!("{expected}: {value:?}"));
+        bad(column, expected.to_string(), Some(value));
     }
     parsed
 }
@@ -327,16 +372,22 @@ fn parse_row(
 ) -> Row {
     let mut row = Row { entry: None, problems: Vec::new(), notice: None };
     let get = |c: &str| rec.get(col[c]).unwrap_or("").trim();
-    let mut bad = |column: &str, message: String| {
-        row.problems.push(Problem { file: file.into(), line, column: Some(column.into()), message });
+    let mut bad = |column: &str, message: String, value: Option<&str>| {
+        row.problems.push(Problem {
+            file: file.into(),
+            line,
+            column: Some(column.into()),
+            message,
+            value: value.map(Into::into),
+        });
     };
     let list = get("list");
     if list.is_empty() {
-        bad("list", "must not be empty".into());
+        bad("list", "must not be empty".into(), None);
     }
     let entry_id = get("entry_id");
     if entry_id.is_empty() {
-        bad("entry_id", "must not be empty".into());
+        bad("entry_id", "must not be empty".into(), None);
     }
     let date_of_birth = optional(get, "date_of_birth", PartialDate::parse, "not YYYY-MM-DD, YYYY-MM or YYYY", &mut bad);
     let nationality =
@@ -348,7 +399,7 @@ fn parse_row(
             Some((i, n)) => match reference().normalise_country(i) {
                 Some(c) => (Some(c), n),
                 None => {
-                    bad("document_numbers", format!("unknown issuer {i:?} in {d:?}"));
+                    bad("document_numbers", format!("unknown issuer {i:?}"), Some(d));
                     continue;
                 }
             },
@@ -356,7 +407,7 @@ fn parse_row(
         };
         let number = normalise_document(number);
         if number.len() < 4 {
-            bad("document_numbers", format!("document number too short to screen: {d:?}"));
+            bad("document_numbers", "document number too short to screen".into(), Some(d));
             continue;
         }
         let confusable = confusable_document(&number);
@@ -373,12 +424,15 @@ fn parse_row(
             names.push(n);
         }
     }
+    if names.len() > 255 {
+        bad("aliases", format!("{} names for one entry: at most 255", names.len()), None);
+    }
     if names.is_empty() && documents.is_empty() {
-        bad("surname", "an entry needs a name or a document number".into());
+        bad("surname", "an entry needs a name or a document number".into(), None);
     }
     let category = get("category");
     if category.is_empty() {
-        bad("category", "must not be empty".into());
+        bad("category", "must not be empty".into(), None);
     }
     if !row.problems.is_empty() {
         return row;
@@ -386,6 +440,7 @@ fn parse_row(
     if let Some(v) = valid_until {
         if v < today {
             row.notice = Some(Problem {
+                value: None,
                 file: file.into(),
                 line,
                 column: Some("valid_until".into()),

@@ -15,35 +15,18 @@
 //! PAXLST times are local to the airport they belong to; they are turned
 //! into instants with the airport's time zone from the reference data.
 
+mod stream;
+mod write;
+
+pub use stream::{Damage, PaxlstItem, PaxlstStream, MAX_MESSAGE};
+pub use write::{write, WriteOptions};
+
 use super::{MessageError, ReadResult};
 use crate::model::*;
 use crate::reference::reference;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
-/// The service characters of an interchange.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Separators {
-    pub component: u8,
-    pub element: u8,
-    pub decimal: u8,
-    pub release: Option<u8>,
-    pub repetition: u8,
-    pub segment: u8,
-}
-
-impl Default for Separators {
-    /// The defaults of ISO 9735 when there is no UNA: `:+.? '`.
-    fn default() -> Self {
-        Separators {
-            component: b':',
-            element: b'+',
-            decimal: b'.',
-            release: Some(b'?'),
-            repetition: b' ',
-            segment: b'\'',
-        }
-    }
-}
+pub use super::edifact::Separators;
 
 /// Where one component lies in the interchange's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,20 +113,25 @@ impl Interchange {
                 return Err(MessageError::Paxlst("UNA service string advice is shorter than 6 characters".into()));
             }
             let a = &b[i + 3..i + 9];
-            if !a.is_ascii() {
-                return Err(MessageError::Paxlst("UNA service characters must be ASCII".into()));
-            }
-            sep = Separators {
-                component: a[0],
-                element: a[1],
-                decimal: a[2],
-                release: if a[3] == b' ' { None } else { Some(a[3]) },
-                repetition: a[4],
-                segment: a[5],
-            };
+            sep = Separators::from_una(a).map_err(|e| MessageError::Paxlst(e.into()))?;
             line += a.iter().filter(|c| **c == b'\n').count();
             i += 9;
         }
+        Self::parse_body(&b[i..], sep, line, 1)
+    }
+
+    /// Split bytes that hold no UNA into segments, with known separators;
+    /// `line` is the line the bytes start on, `first` the number of their
+    /// first segment in the interchange.
+    pub fn parse_body(
+        bytes: &[u8],
+        sep: Separators,
+        mut line: usize,
+        first: usize,
+    ) -> Result<Interchange, MessageError> {
+        let input = String::from_utf8_lossy(bytes);
+        let b = input.as_bytes();
+        let mut i = 0;
         let mut text: Vec<u8> = Vec::with_capacity(b.len());
         let mut spans: Vec<Span> = Vec::with_capacity(b.len() / 4);
         let mut segments: Vec<SegmentAt> = Vec::with_capacity(b.len() / 24);
@@ -195,7 +183,7 @@ impl Interchange {
             }
             segments.push(SegmentAt {
                 spans: (first_span, spans.len() as u32),
-                number: segments.len() as u32 + 1,
+                number: (segments.len() + first) as u32,
                 line: seg_line,
             });
         }
@@ -239,6 +227,7 @@ pub struct Part {
 }
 
 /// One PAXLST message read, with where it starts and its part, if any.
+#[derive(Debug)]
 pub struct PaxlstMessage {
     pub line: usize,
     pub result: ReadResult,
@@ -252,49 +241,19 @@ pub fn read_interchange(bytes: &[u8]) -> Vec<(usize, ReadResult)> {
     read_messages(bytes).into_iter().map(|m| (m.line, m.result)).collect()
 }
 
-/// Read every message of an interchange, with their parts.
+/// Read every message of an interchange held in memory, with their parts.
+/// Notices about damage outside any message are left out: read with
+/// [`PaxlstStream`] (or `formats::decode`) to have them.
 pub fn read_messages(bytes: &[u8]) -> Vec<PaxlstMessage> {
-    let ic = match Interchange::parse(bytes) {
-        Ok(ic) => ic,
-        Err(e) => return vec![PaxlstMessage { line: 1, result: Err(e), part: None, crew_list: false }],
-    };
-    let segs = &ic.segments();
-    let unb = segs.iter().find(|s| s.tag == "UNB");
-    let sender =
-        unb.map(|s| s.get(1, 0).trim().to_string()).filter(|s| !s.is_empty()).unwrap_or_else(|| "UNKNOWN".into());
-    let interchange_ref = unb.map(|s| s.get(4, 0).to_string()).unwrap_or_default();
-    let sent_at = unb.and_then(|s| unb_time(s.get(3, 0), s.get(3, 1)));
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < segs.len() {
-        if segs[i].tag != "UNH" {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let mut end = i + 1;
-        while end < segs.len() && segs[end].tag != "UNT" && segs[end].tag != "UNH" {
-            end += 1;
-        }
-        let unt = segs.get(end).filter(|s| s.tag == "UNT");
-        let msg = &segs[start..end];
-        let ctx = Context { sender: &sender, interchange_ref: &interchange_ref, sent_at };
-        let (result, part, crew_list) = read_message(msg, unt, &ctx);
-        out.push(PaxlstMessage { line: segs[start].line, result, part, crew_list });
-        i = if unt.is_some() { end + 1 } else { end };
-    }
-    if out.is_empty() {
-        out.push(PaxlstMessage {
-            line: segs[0].line,
-            result: Err(MessageError::Paxlst("no UNH message header in the interchange".into())),
-            part: None,
-            crew_list: false,
-        });
-    }
-    out
+    PaxlstStream::new(bytes)
+        .filter_map(|item| match item.expect("reading from memory cannot fail") {
+            PaxlstItem::Message(m) => Some(m),
+            PaxlstItem::Notice { .. } => None,
+        })
+        .collect()
 }
 
-struct Context<'a> {
+pub(crate) struct Context<'a> {
     sender: &'a str,
     interchange_ref: &'a str,
     sent_at: Option<DateTime<FixedOffset>>,
@@ -316,7 +275,15 @@ struct Leg {
     arrival_time: Option<DateTime<FixedOffset>>,
 }
 
-fn read_message(msg: &[Segment], unt: Option<&Segment>, ctx: &Context) -> (ReadResult, Option<Part>, bool) {
+/// The highest part number of a multi-part message (UNH element 4 is n..2).
+const MAX_PART: u32 = 99;
+
+fn read_message(
+    msg: &[Segment],
+    unt: Option<&Segment>,
+    ctx: &Context,
+    damage: &[Damage],
+) -> (ReadResult, Option<Part>, bool) {
     let unh = &msg[0];
     let mut report = ReadReport::default();
     let part = {
@@ -324,9 +291,14 @@ fn read_message(msg: &[Segment], unt: Option<&Segment>, ctx: &Context) -> (ReadR
         if seq.is_empty() {
             None
         } else {
-            let number = seq.trim_start_matches('0').parse().unwrap_or(1);
             let last = unh.get(3, 1) == "F";
-            Some((number, last))
+            match seq.trim_start_matches('0').parse::<u32>() {
+                Ok(n) if (1..=MAX_PART).contains(&n) => Some((n, last)),
+                _ => {
+                    report.warn(unh.at(3), format!("not a part number 1..{MAX_PART}: read as a single message"));
+                    None
+                }
+            }
         }
     };
     let crew_list = msg.iter().find(|s| s.tag == "BGM").map(|s| s.qualifier() == "250").unwrap_or(false);
@@ -335,14 +307,16 @@ fn read_message(msg: &[Segment], unt: Option<&Segment>, ctx: &Context) -> (ReadR
         let counted = msg.len() + 1;
         match unt.get(0, 0).trim_start_matches('0').parse::<usize>() {
             Ok(n) if n == counted => {}
-            _ => report.warnings.push(format!(
-                "{}: UNT says {:?} segments, the message has {counted}",
-                unt.at(0),
-                unt.get(0, 0)
-            )),
+            _ => report.warnings.push(
+                FieldError::new(unt.at(0), format!("the message has {counted} segments, not as many as UNT says"))
+                    .with_value(unt.get(0, 0)),
+            ),
         }
     } else {
-        report.warnings.push(format!("message at segment {} has no UNT trailer", unh.number));
+        report.warn(
+            format!("segment {} UNH", unh.number),
+            "message has no UNT trailer: cut off? its last person is marked damaged",
+        );
     }
     let transaction = msg.iter().find(|s| s.tag == "RFF" && s.qualifier() == "TN").map(|s| s.get(0, 1).to_string());
     // Flight legs: each TDT opens one; LOC and DTM before the first person belong to it.
@@ -461,10 +435,19 @@ fn read_message(msg: &[Segment], unt: Option<&Segment>, ctx: &Context) -> (ReadR
             while k < msg.len() && !(msg[k].tag == "NAD" && is_person(msg[k].qualifier())) && msg[k].tag != "CNT" {
                 k += 1;
             }
-            match read_person(&msg[j..k], persons, departure_time.date_naive()) {
-                Ok(p) => passengers.push(p),
+            let group = &msg[j..k];
+            let (first, last) = (group[0].number, group[group.len() - 1].number);
+            let mut defects = Vec::new();
+            let harmed =
+                damage.iter().any(|d| (first..=last).contains(&d.segment)) || (unt.is_none() && k == msg.len());
+            match read_person(group, persons, departure_time.date_naive(), &mut defects) {
+                Ok(mut p) => {
+                    p.damaged = harmed || !defects.is_empty();
+                    passengers.push(p)
+                }
                 Err(e) => report.rejected_passengers.push(e),
             }
+            report.field_defects.extend(defects);
             persons += 1;
             j = k;
             continue;
@@ -476,16 +459,19 @@ fn read_message(msg: &[Segment], unt: Option<&Segment>, ctx: &Context) -> (ReadR
             if (q == "42" && !crew_list) || (q == "41" && crew_list) {
                 match n.trim().parse::<u32>() {
                     Ok(v) => cnt_total = Some((v, s)),
-                    Err(_) => report.warnings.push(format!("{}: not a number: {n:?}", s.at(0))),
+                    Err(_) => report.warnings.push(FieldError::new(s.at(0), "not a number").with_value(n)),
                 }
             }
         }
         j += 1;
     }
+    for d in damage {
+        report.warn(format!("segment {}", d.segment), d.reason);
+    }
     let total_passengers = match cnt_total {
         Some((n, s)) => {
             if part.is_none() && n as usize != persons {
-                report.warnings.push(format!("{}: total {n} but the message lists {persons} persons", s.at(0)));
+                report.warn(s.at(0), format!("total {n} but the message lists {persons} persons"));
             }
             n
         }
@@ -542,24 +528,44 @@ fn role_of(q: &str) -> Role {
 }
 
 /// Read one person group; errors name the segment, tag and element.
-fn read_person(group: &[Segment], index: usize, flight_day: NaiveDate) -> Result<Passenger, FieldError> {
+/// Read one person group; errors name the segment, tag and element. A
+/// defective element is dropped into `defects` and the person kept; an empty
+/// optional element (`LOC+91+'`) is read as absent. Only a person with no
+/// surname and no document number is refused.
+fn read_person(
+    group: &[Segment],
+    index: usize,
+    flight_day: NaiveDate,
+    defects: &mut Vec<FieldError>,
+) -> Result<Passenger, FieldError> {
     let nad = &group[0];
-
     let fe = |s: &Segment, e: usize, reason: &str, value: &str| {
         FieldError::new(format!("persons[{index}]: {}", s.at(e)), reason).with_value(value)
     };
     // NAD+FL+++SURNAME:GIVEN:MIDDLE (element 4: party name), or C058 in element 3 as some senders do.
     let name_el = if nad.get(3, 0).trim().is_empty() { 2 } else { 3 };
-    let surname = nad.get(name_el, 0).trim().to_string();
-    if surname.is_empty() {
-        return Err(FieldError::new(format!("persons[{index}]: {}", nad.at(3)), "no surname"));
-    }
+    let mut surname = nad.get(name_el, 0).trim().to_string();
     let given: Vec<&str> = nad.components(name_el).skip(1).map(str::trim).filter(|s| !s.is_empty()).collect();
+    let mut given_names = if given.is_empty() { None } else { Some(given.join(" ")) };
+    if surname.chars().count() > MAX_NAME_LEN {
+        defects.push(FieldError::new(
+            format!("persons[{index}]: {}", nad.at(name_el)),
+            format!("surname longer than {MAX_NAME_LEN} characters"),
+        ));
+        surname.clear();
+    }
+    if given_names.as_ref().is_some_and(|g| g.chars().count() > MAX_NAME_LEN) {
+        defects.push(FieldError::new(
+            format!("persons[{index}]: {}", nad.at(name_el)),
+            format!("given names longer than {MAX_NAME_LEN} characters"),
+        ));
+        given_names = None;
+    }
     let mut p = Passenger {
         index,
         role: role_of(nad.qualifier()),
         surname,
-        given_names: if given.is_empty() { None } else { Some(given.join(" ")) },
+        given_names,
         gender: None,
         date_of_birth: None,
         nationality: None,
@@ -567,74 +573,117 @@ fn read_person(group: &[Segment], index: usize, flight_day: NaiveDate) -> Result
         debarkation: None,
         document: None,
         pnr_locator: None,
+        damaged: false,
+    };
+    let country = |s: &Segment, defects: &mut Vec<FieldError>| {
+        let code = s.get(1, 0).trim();
+        if code.is_empty() {
+            return None;
+        }
+        let c = reference().normalise_country(code);
+        if c.is_none() {
+            defects.push(fe(s, 1, "not a country code: dropped", code));
+        }
+        c
+    };
+    let short = |s: &Segment, e: usize, c: usize, defects: &mut Vec<FieldError>| {
+        let v = s.get(e, c).trim();
+        if v.chars().count() > MAX_CODE_LEN {
+            defects.push(FieldError::new(
+                format!("persons[{index}]: {}", s.at(e)),
+                format!("longer than {MAX_CODE_LEN} characters: dropped"),
+            ));
+            return None;
+        }
+        Some(v.to_string()).filter(|v| !v.is_empty())
     };
     let mut in_doc = false;
     for s in &group[1..] {
         match (s.tag, s.qualifier()) {
             ("ATT", "2") => {
                 let g = s.get(2, 0).trim();
-                p.gender = Some(Gender::parse(g).ok_or_else(|| fe(s, 2, "expected M, F, X or U", g))?);
+                if !g.is_empty() {
+                    p.gender = Gender::parse(g);
+                    if p.gender.is_none() {
+                        defects.push(fe(s, 2, "expected M, F, X or U: dropped", g));
+                    }
+                }
             }
             ("DTM", q @ ("329" | "36" | "182")) => {
                 let raw = s.get(0, 1);
+                if raw.trim().is_empty() {
+                    continue;
+                }
                 let kind = match q {
                     "329" => DateKind::Birth,
                     "36" => DateKind::Expiry,
                     _ => DateKind::Issue,
                 };
-                let d = parse_date(raw, s.get(0, 2), kind, flight_day).ok_or_else(|| fe(s, 0, "not a date", raw))?;
+                let Some(d) = parse_date(raw, s.get(0, 2), kind, flight_day) else {
+                    defects.push(fe(s, 0, "not a date: dropped", raw));
+                    continue;
+                };
                 match q {
-                    "329" => p.date_of_birth = Some(d),
+                    "329" => match super::api_json::birth_date_defect(d, flight_day) {
+                        None => p.date_of_birth = Some(d),
+                        Some(why) => defects.push(fe(s, 0, why, raw)),
+                    },
                     "36" => p.document.get_or_insert_with(Document::default).expiry_date = Some(d),
                     _ => p.document.get_or_insert_with(Document::default).issue_date = Some(d),
                 }
             }
             ("LOC", q @ ("178" | "179")) => {
                 let code = s.get(1, 0).trim();
-                if !super::api_json::is_iata_airport(code) {
-                    return Err(fe(s, 1, "not an IATA airport code", code));
+                if code.is_empty() {
+                    continue;
                 }
-                if q == "178" {
+                if !super::api_json::is_iata_airport(code) {
+                    defects.push(fe(s, 1, "not an IATA airport code: dropped", code));
+                } else if q == "178" {
                     p.embarkation = Some(code.to_string());
                 } else {
                     p.debarkation = Some(code.to_string());
                 }
             }
             ("LOC", "91") => {
-                let code = s.get(1, 0).trim();
-                let c = reference().normalise_country(code).ok_or_else(|| fe(s, 1, "not a country code", code))?;
-                p.document.get_or_insert_with(Document::default).issuing_country = Some(c);
+                if let Some(c) = country(s, defects) {
+                    p.document.get_or_insert_with(Document::default).issuing_country = Some(c);
+                }
             }
-            ("NAT", "2") => {
-                let code = s.get(1, 0).trim();
-                p.nationality =
-                    Some(reference().normalise_country(code).ok_or_else(|| fe(s, 1, "not a country code", code))?);
-            }
-            ("RFF", "AVF") => p.pnr_locator = Some(s.get(0, 1).trim().to_string()).filter(|l| !l.is_empty()),
+            ("NAT", "2") => p.nationality = country(s, defects).or(p.nationality.take()),
+            ("RFF", "AVF") => p.pnr_locator = short(s, 0, 1, defects),
             ("DOC", _) => {
                 // Only the first document is the travel document; visas and others follow it.
                 if in_doc {
                     break;
                 }
                 in_doc = true;
+                let doc_type = short(s, 0, 0, defects);
+                let number = short(s, 1, 0, defects);
                 let d = p.document.get_or_insert_with(Document::default);
-                let t = s.get(0, 0).trim();
-                d.doc_type = Some(t.to_string()).filter(|t| !t.is_empty());
-                let number = s.get(1, 0).trim();
-                d.number = Some(number.to_string()).filter(|n| !n.is_empty());
+                d.doc_type = doc_type;
+                d.number = number;
             }
             _ => {}
         }
     }
-    if let Some(d) = &p.document {
+    if let Some(d) = &mut p.document {
         if let (Some(i), Some(e)) = (d.issue_date, d.expiry_date) {
             if e < i {
-                return Err(FieldError::new(
+                defects.push(FieldError::new(
                     format!("persons[{index}]: DTM+36"),
-                    "document expires before it was issued",
+                    "document expires before it was issued: both dates dropped",
                 ));
+                (d.issue_date, d.expiry_date) = (None, None);
             }
         }
+    }
+    let has_document = p.document.as_ref().is_some_and(|d| d.number.is_some());
+    if p.surname.is_empty() && !has_document {
+        return Err(FieldError::new(
+            format!("persons[{index}]: {}", nad.at(name_el)),
+            "no surname and no document number: nothing to screen",
+        ));
     }
     Ok(p)
 }
@@ -728,178 +777,6 @@ fn unb_time(date: &str, time: &str) -> Option<DateTime<FixedOffset>> {
     let d = NaiveDate::parse_from_str(&format!("20{}", date.trim()), "%Y%m%d").ok()?;
     let t = NaiveTime::parse_from_str(time.trim(), "%H%M").ok()?;
     Some(Utc.from_utc_datetime(&d.and_time(t)).fixed_offset())
-}
-
-/// How the writer lays out an interchange.
-#[derive(Debug, Clone)]
-pub struct WriteOptions {
-    pub separators: Separators,
-    /// Line break after each segment (many senders do).
-    pub newlines: bool,
-    /// Split the persons into parts of at most this many (0: one message).
-    pub part_size: usize,
-}
-
-impl Default for WriteOptions {
-    fn default() -> Self {
-        WriteOptions { separators: Separators::default(), newlines: true, part_size: 0 }
-    }
-}
-
-struct Writer<'a> {
-    sep: &'a Separators,
-    out: String,
-    newlines: bool,
-    count: usize,
-}
-
-impl Writer<'_> {
-    fn esc(&self, s: &str) -> String {
-        let sp = self.sep;
-        let mut o = String::with_capacity(s.len());
-        for c in s.chars() {
-            if c.is_ascii() {
-                let b = c as u8;
-                if [sp.component, sp.element, sp.segment].contains(&b)
-                    || Some(b) == sp.release
-                    || (b == sp.repetition && b != b' ')
-                {
-                    if let Some(r) = sp.release {
-                        o.push(r as char);
-                    }
-                }
-            }
-            o.push(c);
-        }
-        o
-    }
-    /// Write a segment from elements of components (escaped here).
-    fn seg(&mut self, tag: &str, elements: &[&[&str]]) {
-        let mut s = tag.to_string();
-        for el in elements {
-            s.push(self.sep.element as char);
-            let comps: Vec<String> = el.iter().map(|c| self.esc(c)).collect();
-            s.push_str(&comps.join(&(self.sep.component as char).to_string()));
-        }
-        // Trailing empty elements are left out.
-        while s.ends_with(self.sep.element as char) {
-            s.pop();
-        }
-        s.push(self.sep.segment as char);
-        if self.newlines {
-            s.push('\n');
-        }
-        self.out.push_str(&s);
-        self.count += 1;
-    }
-}
-
-/// Write one message as a PAXLST interchange (D05B), in parts when asked.
-pub fn write(m: &ApiMessage, opts: &WriteOptions) -> String {
-    let sp = &opts.separators;
-    let mut w = Writer { sep: sp, out: String::new(), newlines: opts.newlines, count: 0 };
-    let rel = sp.release.unwrap_or(b' ');
-    w.out.push_str(&format!(
-        "UNA{}{}{}{}{}{}",
-        sp.component as char,
-        sp.element as char,
-        sp.decimal as char,
-        rel as char,
-        sp.repetition as char,
-        sp.segment as char
-    ));
-    if opts.newlines {
-        w.out.push('\n');
-    }
-    let sent = m.sent_at.naive_utc();
-    let (d, t) = (sent.format("%y%m%d").to_string(), sent.format("%H%M").to_string());
-    let control = "1";
-    w.seg("UNB", &[&["UNOA", "4"], &[&m.sender, "ZZ"], &["API-RECEIVER", "ZZ"], &[&d, &t], &[control]]);
-    w.seg("UNG", &[&["PAXLST"], &[&m.sender], &["API-RECEIVER"], &[&d, &t], &[control], &["UN"], &["D", "05B"]]);
-    let crew_only =
-        !m.passengers.is_empty() && m.passengers.iter().all(|p| matches!(p.role, Role::Crew | Role::TransitCrew));
-    let chunks: Vec<&[Passenger]> = if opts.part_size == 0 || m.passengers.len() <= opts.part_size {
-        vec![&m.passengers[..]]
-    } else {
-        m.passengers.chunks(opts.part_size).collect()
-    };
-    let parts = chunks.len();
-    for (pi, chunk) in chunks.iter().enumerate() {
-        let before = w.count;
-        let reference = format!("M{}", pi + 1);
-        let seq = format!("{:02}", pi + 1);
-        let access = m.message_id.chars().filter(|c| c.is_ascii_alphanumeric()).take(35).collect::<String>();
-        if parts > 1 {
-            let last = if pi + 1 == parts { "F" } else { "C" };
-            w.seg("UNH", &[&[&reference], &["PAXLST", "D", "05B", "UN", "IATA"], &[&access], &[&seq, last]]);
-        } else {
-            w.seg("UNH", &[&[&reference], &["PAXLST", "D", "05B", "UN", "IATA"]]);
-        }
-        w.seg("BGM", &[&[if crew_only { "250" } else { "745" }]]);
-        w.seg("RFF", &[&["TN", &m.message_id]]);
-        w.seg("NAD", &[&["MS"], &[], &[], &["API CONTACT"]]);
-        let f = &m.flight;
-        w.seg("TDT", &[&["20"], &[&f.number], &[], &[], &[&f.carrier]]);
-        for a in f.itinerary.iter().take_while(|a| **a != f.departure_airport) {
-            w.seg("LOC", &[&["92"], &[a]]);
-        }
-        let dep = instant_to_local(f.departure_time, &f.departure_airport).format("%Y%m%d%H%M").to_string();
-        let arr = instant_to_local(f.arrival_time, &f.arrival_airport).format("%Y%m%d%H%M").to_string();
-        w.seg("LOC", &[&["125"], &[&f.departure_airport]]);
-        w.seg("DTM", &[&["189", &dep, "203"]]);
-        w.seg("LOC", &[&["87"], &[&f.arrival_airport]]);
-        w.seg("DTM", &[&["232", &arr, "203"]]);
-        for p in chunk.iter() {
-            let q = match p.role {
-                Role::Passenger => "FL",
-                Role::Crew => "FM",
-                Role::TransitPassenger => "DDU",
-                Role::TransitCrew => "DDT",
-            };
-            let mut name: Vec<&str> = vec![&p.surname];
-            if let Some(g) = &p.given_names {
-                name.push(g);
-            }
-            w.seg("NAD", &[&[q], &[], &[], &name]);
-            if let Some(g) = p.gender {
-                w.seg("ATT", &[&["2"], &[], &[g.as_str()]]);
-            }
-            if let Some(d) = p.date_of_birth {
-                w.seg("DTM", &[&["329", &d.format("%Y%m%d").to_string(), "102"]]);
-            }
-            if let Some(e) = &p.embarkation {
-                w.seg("LOC", &[&["178"], &[e]]);
-            }
-            if let Some(e) = &p.debarkation {
-                w.seg("LOC", &[&["179"], &[e]]);
-            }
-            if let Some(n) = &p.nationality {
-                w.seg("NAT", &[&["2"], &[n]]);
-            }
-            if let Some(l) = &p.pnr_locator {
-                w.seg("RFF", &[&["AVF", l]]);
-            }
-            if let Some(d) = &p.document {
-                w.seg("DOC", &[&[d.doc_type.as_deref().unwrap_or("")], &[d.number.as_deref().unwrap_or("")]]);
-                if let Some(x) = d.expiry_date {
-                    w.seg("DTM", &[&["36", &x.format("%Y%m%d").to_string(), "102"]]);
-                }
-                if let Some(x) = d.issue_date {
-                    w.seg("DTM", &[&["182", &x.format("%Y%m%d").to_string(), "102"]]);
-                }
-                if let Some(c) = &d.issuing_country {
-                    w.seg("LOC", &[&["91"], &[c]]);
-                }
-            }
-        }
-        let total = f.total_passengers.to_string();
-        w.seg("CNT", &[&[if crew_only { "41" } else { "42" }, &total]]);
-        let n = (w.count - before + 1).to_string();
-        w.seg("UNT", &[&[&n], &[&reference]]);
-    }
-    w.seg("UNE", &[&[&parts.to_string()], &[control]]);
-    w.seg("UNZ", &[&["1"], &[control]]);
-    w.out
 }
 
 /// Tracks the parts of multi-part messages across a replay or a stream, and
