@@ -322,7 +322,11 @@ struct LineCounter<'a> {
 
 impl LineCounter<'_> {
     fn line_at(&mut self, byte: u64) -> u64 {
-        let byte = (byte as usize).min(self.bytes.len());
+        let mut byte = (byte as usize).min(self.bytes.len());
+        // An error may point at the line end before its record: the record begins after it.
+        while byte < self.bytes.len() && matches!(self.bytes[byte], b'\r' | b'\n') {
+            byte += 1;
+        }
         if byte < self.at {
             (self.at, self.line) = (0, 1);
         }
