@@ -1,14 +1,14 @@
 //! Opening the analyst-maintained inputs — the watchlist folder and the
 //! trends folder — as one versioned, validated whole.
 
-pub use crate::matching::watchlist::Problem;
+pub use crate::inputs::Problem;
 
-use crate::matching::watchlist::{self, files_with_extension};
+use crate::digest::sha256_hex;
+use crate::inputs::files_with_extension;
+use crate::matching::watchlist;
 use crate::matching::Watchlist;
-use crate::screening::TrendSet;
-use crate::trends;
+use crate::trends::{self, TrendSet};
 use chrono::NaiveDate;
-use sha2::{Digest, Sha256};
 use std::fmt::Write;
 use std::path::Path;
 
@@ -28,17 +28,9 @@ pub fn folder_version(dir: &Path, ext: &str) -> std::io::Result<String> {
     files.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let mut manifest = String::new();
     for (name, path) in files {
-        let digest = Sha256::digest(std::fs::read(&path)?);
-        let _ = writeln!(manifest, "{}  {name}", hex(&digest));
+        let _ = writeln!(manifest, "{}  {name}", sha256_hex(&std::fs::read(&path)?));
     }
-    Ok(format!("sha256:{}", hex(&Sha256::digest(manifest.as_bytes()))))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    Ok(format!("sha256:{}", sha256_hex(manifest.as_bytes())))
 }
 
 /// Both folders loaded, or every problem found in them.
@@ -49,10 +41,12 @@ pub struct Catalog {
     pub stats: CatalogStats,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct CatalogStats {
     pub watchlist_files: usize,
     pub entries: usize,
+    /// Entries per list name.
+    pub per_list: std::collections::BTreeMap<String, usize>,
     pub trend_files: usize,
     pub trends: usize,
 }
@@ -73,6 +67,10 @@ pub fn open(watchlists: &Path, trends_dir: &Path, today: NaiveDate) -> Result<Ca
     let stats = CatalogStats {
         watchlist_files: wl.files,
         entries: wl.entries.len(),
+        per_list: wl.entries.iter().fold(Default::default(), |mut m, e| {
+            *m.entry(e.list.to_string()).or_default() += 1;
+            m
+        }),
         trend_files: tr.files,
         trends: tr.trends.len(),
     };

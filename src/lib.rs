@@ -1,22 +1,49 @@
 //! paxscreen: Advance Passenger Information screening.
 //!
 //! Modules, one concern each, dependencies pointing down the list:
-//! * [`ingest`] — getting messages in (replay of files);
+//! * `serve` — the service wired together (feature `service`, on by default);
+//! * `web` — the JSON API and the operations endpoints;
+//! * `retention` — expiry of passenger data; `reload` — hot reload of the lists;
+//! * [`ingest`] — getting messages in: replay of files, the spool folder, Kafka;
+//! * `pipeline` — one path for every source: decode, dedupe, screen, store;
+//! * `store` — the durable store (SQLite or PostgreSQL); `auth` — tokens, passwords, roles;
+//! * `metrics` — Prometheus; [`config`] — the service configuration;
 //! * [`screening`] — one message in, hits out;
 //! * [`catalog`] — opening watchlist and trend folders as a versioned whole;
 //! * [`matching`] — watchlist entries, name normalisation and comparison, the index;
 //! * [`trends`] — weighted risk characteristics;
+//! * [`inputs`] — the analyst-maintained folders: their files and their problems;
 //! * [`generate`] — synthetic manifests and watchlists for tests and benchmarks;
 //! * [`formats`] — the wire formats (JSON contract, PAXLST);
 //! * [`reference`] — airports, countries, home region;
 //! * [`model`] — the domain model.
 
 pub mod catalog;
+pub mod config;
+pub mod digest;
 pub mod formats;
 pub mod generate;
 pub mod ingest;
+pub mod inputs;
 pub mod matching;
 pub mod model;
 pub mod reference;
 pub mod screening;
 pub mod trends;
+
+#[cfg(feature = "service")]
+pub mod auth;
+#[cfg(feature = "service")]
+pub mod metrics;
+#[cfg(feature = "service")]
+pub mod pipeline;
+#[cfg(feature = "service")]
+pub mod reload;
+#[cfg(feature = "service")]
+pub mod retention;
+#[cfg(feature = "service")]
+pub mod serve;
+#[cfg(feature = "service")]
+pub mod store;
+#[cfg(feature = "service")]
+pub mod web;

@@ -1,6 +1,8 @@
 //! The `paxscreen` command: argument parsing and output only; the work is
 //! done by the library.
 
+mod cli_service;
+
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
@@ -133,6 +135,29 @@ enum Command {
         #[command(subcommand)]
         command: NamesCommand,
     },
+    /// Run the screening service: Kafka or the spool folder and HTTP in, the store, the API (see --config).
+    Serve {
+        #[command(flatten)]
+        config: cli_service::ConfigArg,
+    },
+    /// Delete expired passenger data now, or as of a later time (a drill).
+    Purge {
+        #[command(flatten)]
+        config: cli_service::ConfigArg,
+        /// Sweep as if it were this time (RFC 3339, not in the past).
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// Staff accounts and their roles.
+    Users {
+        #[command(subcommand)]
+        command: cli_service::UsersCommand,
+    },
+    /// Bearer tokens for machine clients and scripts.
+    Tokens {
+        #[command(subcommand)]
+        command: cli_service::TokensCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -159,7 +184,7 @@ enum NamesCommand {
 }
 
 fn parse_day(s: &str) -> Result<NaiveDate> {
-    api_json::parse_date(s).with_context(|| format!("not a date YYYY-MM-DD: {s:?}"))
+    paxscreen::model::parse_date(s).with_context(|| format!("not a date YYYY-MM-DD: {s:?}"))
 }
 
 fn today() -> NaiveDate {
@@ -178,13 +203,30 @@ fn open_catalog(inputs: &Inputs) -> Result<catalog::Catalog> {
     }
 }
 
+fn init_logs(json: bool, default_level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PAXSCREEN_LOG").unwrap_or_else(|_| default_level.into());
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        logs.json().init();
+    } else {
+        logs.with_ansi(std::io::stderr().is_terminal()).init();
+    }
+}
+
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("PAXSCREEN_LOG").unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
-    match run(Cli::parse()) {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        // The service logs as its configuration says, at info by default.
+        Command::Serve { config } => cli_service::load_config(&config).and_then(|c| {
+            init_logs(c.log.format == "json", "info");
+            cli_service::serve(c)
+        }),
+        command => {
+            init_logs(false, "warn");
+            run(command)
+        }
+    };
+    match result {
         Ok(code) => code,
         // A reader that went away (`paxscreen convert ... | head`) ends the command quietly.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
@@ -222,8 +264,12 @@ fn print_sample(sample: &[String], total: usize, have_rejects: bool) {
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command {
+fn run(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Serve { .. } => unreachable!("handled in main"),
+        Command::Purge { config, as_of } => cli_service::purge(cli_service::load_config(&config)?, as_of),
+        Command::Users { command } => cli_service::users(command),
+        Command::Tokens { command } => cli_service::tokens(command),
         Command::Check { inputs, show_values } => {
             let day = today();
             let wl = paxscreen::matching::watchlist::load_dir(&inputs.watchlists, day);

@@ -5,9 +5,68 @@
 //! these types for special categories of personal data, so they cannot be
 //! stored by accident.
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+/// A date of birth as precise as the list owner knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PartialDate {
+    Year(i32),
+    YearMonth(i32, u32),
+    Full(NaiveDate),
+}
+
+impl PartialDate {
+    pub fn parse(s: &str) -> Option<PartialDate> {
+        let parts: Vec<&str> = s.split('-').collect();
+        let num = |p: &str, len: usize| {
+            if p.len() == len && p.bytes().all(|b| b.is_ascii_digit()) {
+                p.parse::<u32>().ok()
+            } else {
+                None
+            }
+        };
+        match parts.as_slice() {
+            [y] => num(y, 4).map(|y| PartialDate::Year(y as i32)),
+            [y, m] => {
+                let (y, m) = (num(y, 4)?, num(m, 2)?);
+                (1..=12).contains(&m).then_some(PartialDate::YearMonth(y as i32, m))
+            }
+            [_, _, _] => parse_date(s).map(PartialDate::Full),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for PartialDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PartialDate::Year(y) => write!(f, "{y:04}"),
+            PartialDate::YearMonth(y, m) => write!(f, "{y:04}-{m:02}"),
+            PartialDate::Full(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+        }
+    }
+}
+
+/// A strict `YYYY-MM-DD` date.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    if s.len() != 10 {
+        return None;
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// Why a date of birth cannot be right on a flight of `flight_day`, if it cannot.
+pub fn birth_date_defect(d: NaiveDate, flight_day: NaiveDate) -> Option<&'static str> {
+    if d > flight_day {
+        Some("date of birth is after the flight's departure")
+    } else if d.year() < EARLIEST_BIRTH_YEAR {
+        Some("date of birth is before 1900")
+    } else {
+        None
+    }
+}
 
 /// The role of a person on the manifest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

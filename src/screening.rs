@@ -5,16 +5,11 @@
 use crate::matching::{PreparedPassenger, Watchlist, WatchlistMatch};
 use crate::model::ApiMessage;
 use crate::reference::{Scope, ScopeDecision};
+pub use crate::trends::TrendSet;
 use crate::trends::{Trend, TrendContext, TrendMatch};
 use arc_swap::ArcSwap;
 use serde::Serialize;
 use std::sync::Arc;
-
-/// The loaded trends, versioned like a watchlist.
-pub struct TrendSet {
-    pub version: String,
-    pub trends: Vec<Trend>,
-}
 
 /// One hit, as written by `replay --out` (contract section 4).
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -4,7 +4,7 @@
 //! reached by nationality, gender and issuing country alone.
 
 use crate::formats::special::is_special_category;
-use crate::matching::watchlist::{files_with_extension, Problem};
+use crate::inputs::{files_with_extension, Problem};
 use crate::model::{ApiMessage, Passenger};
 use chrono::{Datelike, NaiveDate};
 use rustc_hash::FxHashMap;
@@ -212,6 +212,12 @@ fn line_of(text: &str, needle: &str, nth: usize) -> u64 {
 }
 
 /// Parse and validate one trend file.
+/// The loaded trends, versioned like a watchlist.
+pub struct TrendSet {
+    pub version: String,
+    pub trends: Vec<Trend>,
+}
+
 /// The largest weight or threshold: sums of many stay far from overflow.
 pub const MAX_WEIGHT: i64 = 1_000_000;
 
@@ -237,7 +243,7 @@ pub fn parse_trend(text: &str, file: &str) -> Result<Trend, Vec<Problem>> {
     })?;
     let mut problems = Vec::new();
     let date = |s: &str, col: &str, problems: &mut Vec<Problem>| {
-        crate::formats::api_json::parse_date(s).or_else(|| {
+        crate::model::parse_date(s).or_else(|| {
             problems.push(p(line_of(text, col, 0), Some(col), format!("not YYYY-MM-DD: {s:?}")));
             None
         })
@@ -401,7 +407,7 @@ fn operand(kind: Kind, op: Op, v: &toml::Value) -> Result<Operand, String> {
 
 /// Days since 0001-01-01 (dates) so dates compare as numbers.
 fn date_ordinal(s: &str) -> Option<f64> {
-    let d = crate::formats::api_json::parse_date(s.get(..10)?)?;
+    let d = crate::model::parse_date(s.get(..10)?)?;
     Some(d.num_days_from_ce() as f64)
 }
 

@@ -8,8 +8,8 @@
 
 use super::{special::is_special_category, MessageError, ReadResult};
 use crate::model::*;
-use crate::reference::reference;
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+use crate::reference::{is_carrier, is_iata_airport, reference};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde_json::{Map, Value};
 
 pub const SCHEMA: &str = "paxscreen.api/1";
@@ -305,17 +305,6 @@ fn keep<T>(r: Result<Option<T>, FieldError>, defects: &mut Vec<FieldError>) -> O
     })
 }
 
-/// Why a date of birth cannot be right on a flight of `flight_day`, if it cannot.
-pub fn birth_date_defect(d: NaiveDate, flight_day: NaiveDate) -> Option<&'static str> {
-    if d > flight_day {
-        Some("date of birth is after the flight's departure")
-    } else if d.year() < EARLIEST_BIRTH_YEAR {
-        Some("date of birth is before 1900")
-    } else {
-        None
-    }
-}
-
 /// A name field within [`MAX_NAME_LEN`] characters.
 fn name(s: String, p: &str, k: &str) -> Result<String, FieldError> {
     if s.chars().count() > MAX_NAME_LEN {
@@ -344,14 +333,6 @@ fn req_id(o: &Map<String, Value>, p: &str, k: &str) -> Result<String, FieldError
         return Err(FieldError::new(format!("{p}{k}"), "must not be empty"));
     }
     Ok(s)
-}
-
-pub fn is_iata_airport(s: &str) -> bool {
-    s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase())
-}
-
-pub fn is_carrier(s: &str) -> bool {
-    (s.len() == 2 || s.len() == 3) && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 fn req_str(o: &Map<String, Value>, p: &str, k: &str) -> Result<String, FieldError> {
@@ -388,14 +369,6 @@ fn req_time(o: &Map<String, Value>, p: &str, k: &str) -> Result<DateTime<FixedOf
     let s = req_str(o, p, k)?;
     DateTime::parse_from_rfc3339(&s)
         .map_err(|_| FieldError::new(format!("{p}{k}"), "not an RFC 3339 timestamp").with_value(s))
-}
-
-/// A strict `YYYY-MM-DD` date.
-pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    if s.len() != 10 {
-        return None;
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
 fn opt_date(o: &Map<String, Value>, p: &str, k: &str) -> Result<Option<NaiveDate>, FieldError> {

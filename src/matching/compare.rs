@@ -3,7 +3,7 @@
 //! explains itself.
 
 use super::normalize::{consonants, fold, same_variant_class, strong_consonants, Token};
-use crate::matching::watchlist::PartialDate;
+use crate::model::PartialDate;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use strsim::jaro_winkler;

@@ -14,7 +14,8 @@
 
 use super::compare::*;
 use super::normalize::Token;
-use super::watchlist::{Entry, ListedDocument, PartialDate};
+use super::watchlist::{Entry, ListedDocument};
+use crate::model::PartialDate;
 use crate::model::Passenger;
 use chrono::NaiveDate;
 use rayon::prelude::*;

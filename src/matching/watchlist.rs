@@ -1,55 +1,16 @@
 //! Watchlists: the CSV contract (section 2), loading with every refusal
 //! rule, and the entries as the matcher uses them.
 
+pub use crate::inputs::{files_with_extension, Problem};
+pub use crate::model::PartialDate;
+
 use super::compare::{confusable_document, normalise_document, PreparedName};
 use crate::formats::special::is_special_category;
 use crate::reference::reference;
 use chrono::NaiveDate;
 use compact_str::CompactString;
 use rayon::prelude::*;
-use serde::Serialize;
-use std::fmt;
-use std::path::{Path, PathBuf};
-
-/// A date of birth as precise as the list owner knows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum PartialDate {
-    Year(i32),
-    YearMonth(i32, u32),
-    Full(NaiveDate),
-}
-
-impl PartialDate {
-    pub fn parse(s: &str) -> Option<PartialDate> {
-        let parts: Vec<&str> = s.split('-').collect();
-        let num = |p: &str, len: usize| {
-            if p.len() == len && p.bytes().all(|b| b.is_ascii_digit()) {
-                p.parse::<u32>().ok()
-            } else {
-                None
-            }
-        };
-        match parts.as_slice() {
-            [y] => num(y, 4).map(|y| PartialDate::Year(y as i32)),
-            [y, m] => {
-                let (y, m) = (num(y, 4)?, num(m, 2)?);
-                (1..=12).contains(&m).then_some(PartialDate::YearMonth(y as i32, m))
-            }
-            [_, _, _] => crate::formats::api_json::parse_date(s).map(PartialDate::Full),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for PartialDate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PartialDate::Year(y) => write!(f, "{y:04}"),
-            PartialDate::YearMonth(y, m) => write!(f, "{y:04}-{m:02}"),
-            PartialDate::Full(d) => write!(f, "{}", d.format("%Y-%m-%d")),
-        }
-    }
-}
+use std::path::Path;
 
 /// A listed document number.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,39 +45,6 @@ impl Entry {
     }
 }
 
-/// A problem found while loading a list, with where.
-///
-/// `Display` leaves out the offending value (it may be a listed person's
-/// date of birth or document number); [`Problem::with_value`] shows it, for
-/// whoever asked for it explicitly (`check --show-values`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub file: String,
-    pub line: u64,
-    pub column: Option<String>,
-    pub message: String,
-    pub value: Option<String>,
-}
-
-impl Problem {
-    /// The problem with the offending value, if there is one.
-    pub fn with_value(&self) -> String {
-        match &self.value {
-            Some(v) => format!("{self}: {v:?}"),
-            None => self.to_string(),
-        }
-    }
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.column {
-            Some(c) => write!(f, "{}:{}: {}: {}", self.file, self.line, c, self.message),
-            None => write!(f, "{}:{}: {}", self.file, self.line, self.message),
-        }
-    }
-}
-
 /// The result of loading a folder of lists.
 #[derive(Debug, Default)]
 pub struct Loaded {
@@ -140,24 +68,6 @@ const COLUMNS: &[&str] = &[
     "category",
     "valid_until",
 ];
-
-/// Every `*.csv` below `dir`, sorted, so loading is deterministic.
-pub fn files_with_extension(dir: &Path, ext: &str) -> std::io::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d)? {
-            let p = e?.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().and_then(|x| x.to_str()) == Some(ext) {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
-}
 
 /// Load every list under `dir`. `today` decides which entries are reported as expired.
 pub fn load_dir(dir: &Path, today: NaiveDate) -> Loaded {
@@ -396,7 +306,7 @@ fn parse_row(
     let date_of_birth = optional(get, "date_of_birth", PartialDate::parse, "not YYYY-MM-DD, YYYY-MM or YYYY", &mut bad);
     let nationality =
         optional(get, "nationality", |s| reference().normalise_country(s), "not an alpha-3 country code", &mut bad);
-    let valid_until = optional(get, "valid_until", crate::formats::api_json::parse_date, "not YYYY-MM-DD", &mut bad);
+    let valid_until = optional(get, "valid_until", crate::model::parse_date, "not YYYY-MM-DD", &mut bad);
     let mut documents = Vec::new();
     for d in get("document_numbers").split(';').map(str::trim).filter(|d| !d.is_empty()) {
         let (issuer, number) = match d.split_once(':') {

@@ -403,7 +403,7 @@ fn read_message(
     let arrival_airport = leg.arrival.clone().expect("checked");
     let tdt = msg.iter().rfind(|s| s.tag == "TDT").expect("a leg means a TDT");
     for (code, what) in [(&departure_airport, "departure"), (&arrival_airport, "arrival")] {
-        if !super::api_json::is_iata_airport(code) {
+        if !crate::reference::is_iata_airport(code) {
             return (
                 Err(MessageError::Field(
                     FieldError::new(tdt.at(1), format!("{what} airport is not an IATA code")).with_value(code.clone()),
@@ -624,7 +624,7 @@ fn read_person(
                     continue;
                 };
                 match q {
-                    "329" => match super::api_json::birth_date_defect(d, flight_day) {
+                    "329" => match crate::model::birth_date_defect(d, flight_day) {
                         None => p.date_of_birth = Some(d),
                         Some(why) => defects.push(fe(s, 0, why, raw)),
                     },
@@ -637,7 +637,7 @@ fn read_person(
                 if code.is_empty() {
                     continue;
                 }
-                if !super::api_json::is_iata_airport(code) {
+                if !crate::reference::is_iata_airport(code) {
                     defects.push(fe(s, 1, "not an IATA airport code: dropped", code));
                 } else if q == "178" {
                     p.embarkation = Some(code.to_string());

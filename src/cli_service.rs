@@ -1,0 +1,179 @@
+//! The service's commands of the binary: `serve`, `purge`, `users`, `tokens`.
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+use paxscreen::auth::{self, Role};
+use paxscreen::config::Config;
+use paxscreen::pipeline::SystemClock;
+use paxscreen::serve::Service;
+use paxscreen::store::Store;
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Args, Clone)]
+pub struct ConfigArg {
+    /// The service configuration (TOML); without it, the defaults and PAXSCREEN_* variables.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum UsersCommand {
+    /// Add a user (or change an existing one's role); `--password-stdin` sets a password for signing in.
+    Add {
+        name: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+    /// Disable a user and revoke their tokens.
+    Disable {
+        name: String,
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+    /// List users and roles.
+    List {
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TokensCommand {
+    /// Make a bearer token for NAME (created with ROLE if new) and print it once; only its hash is kept.
+    Add {
+        name: String,
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+}
+
+pub fn load_config(c: &ConfigArg) -> Result<Config> {
+    Ok(Config::load(c.config.as_deref())?)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+/// `serve`: run until SIGTERM or SIGINT, then stop in order and exit 0.
+pub fn serve(config: Config) -> Result<ExitCode> {
+    runtime()?.block_on(async move {
+        let stop = CancellationToken::new();
+        let service = Service::open(config, Arc::new(SystemClock)).await?;
+        let s = stop.clone();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            s.cancel();
+        });
+        service.run(stop).await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn wait_for_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT"),
+        _ = term.recv() => tracing::info!("SIGTERM"),
+    }
+}
+
+/// `purge`: one sweep, now or as of a later time (a drill).
+pub fn purge(config: Config, as_of: Option<String>) -> Result<ExitCode> {
+    let now = chrono::Utc::now();
+    let at = match as_of {
+        None => now,
+        Some(t) => {
+            let t =
+                chrono::DateTime::parse_from_rfc3339(&t).with_context(|| format!("--as-of {t:?} is not RFC 3339"))?;
+            let t = t.with_timezone(&chrono::Utc);
+            if t < now {
+                bail!("--as-of must not be in the past: a drill moves the clock forward, never back");
+            }
+            t
+        }
+    };
+    runtime()?.block_on(async move {
+        let store = Store::open(&config.store.url).await?;
+        let spool = paxscreen::ingest::spool::Spool {
+            dir: config.spool.dir.clone(),
+            poll: std::time::Duration::from_millis(config.spool.poll_ms),
+        };
+        let swept = paxscreen::retention::sweep(&store, &spool, config.retention(), at, None).await?;
+        let p = swept.store;
+        eprintln!(
+            "purged as of {}: {} passengers, {} messages, {} hits expired, {} explanations, {} spool files",
+            at.to_rfc3339(),
+            p.passengers,
+            p.messages,
+            p.hits_expired,
+            p.explanations,
+            swept.spool_files
+        );
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn users(cmd: UsersCommand) -> Result<ExitCode> {
+    runtime()?.block_on(async move {
+        match cmd {
+            UsersCommand::Add { name, role, password_stdin, config } => {
+                let role = Role::parse(&role).map_err(anyhow::Error::msg)?;
+                let hash = if password_stdin {
+                    let mut pw = String::new();
+                    std::io::stdin().read_to_string(&mut pw)?;
+                    let pw = pw.trim_end_matches(['\n', '\r']);
+                    if pw.chars().count() < 12 {
+                        bail!("the password must have at least 12 characters");
+                    }
+                    Some(auth::hash_password(pw).map_err(anyhow::Error::msg)?)
+                } else {
+                    None
+                };
+                let store = Store::open(&load_config(&config)?.store.url).await?;
+                store.upsert_user(&name, role.as_str(), hash.as_deref(), chrono::Utc::now()).await?;
+                eprintln!("user {name} ({})", role.as_str());
+            }
+            UsersCommand::Disable { name, config } => {
+                let store = Store::open(&load_config(&config)?.store.url).await?;
+                if !store.disable_user(&name).await? {
+                    bail!("no user {name:?}");
+                }
+                eprintln!("user {name} disabled, tokens revoked");
+            }
+            UsersCommand::List { config } => {
+                let store = Store::open(&load_config(&config)?.store.url).await?;
+                for u in store.users().await? {
+                    let status = if u.disabled { "disabled" } else { "enabled" };
+                    let pw = if u.has_password { "password" } else { "token only" };
+                    println!("{}\t{}\t{status}\t{pw}", u.name, u.role);
+                }
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn tokens(cmd: TokensCommand) -> Result<ExitCode> {
+    let TokensCommand::Add { name, role, config } = cmd;
+    let role = Role::parse(&role).map_err(anyhow::Error::msg)?;
+    runtime()?.block_on(async move {
+        let store = Store::open(&load_config(&config)?.store.url).await?;
+        let now = chrono::Utc::now();
+        let id = store.upsert_user(&name, role.as_str(), None, now).await?;
+        let token = auth::new_token();
+        store.add_token(id, &auth::token_hash(&token), now, None).await?;
+        println!("{token}");
+        Ok(ExitCode::SUCCESS)
+    })
+}

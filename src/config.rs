@@ -1,0 +1,283 @@
+//! The service configuration (contract: service.md section 1): TOML, every
+//! key overridable by `PAXSCREEN_<SECTION>_<KEY>`, missing sections taking
+//! their defaults, an unknown key refused with file, line and key.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Hours passenger data is kept after receipt (Directive 2004/82/EC: 24 h
+/// after entry; the contract's default 96 h covers the screening window).
+pub const DEFAULT_RETENTION_HOURS: u64 = 96;
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub store: StoreConfig,
+    pub screening: ScreeningConfig,
+    pub retention: RetentionConfig,
+    pub http: HttpConfig,
+    pub spool: SpoolConfig,
+    pub alerts: AlertsConfig,
+    pub kafka: Option<KafkaConfig>,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScreeningConfig {
+    pub watchlists: PathBuf,
+    pub trends: PathBuf,
+    pub scope: String,
+    pub threshold: f64,
+    /// How often the folders are checked for a new version, in seconds.
+    pub reload_seconds: u64,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionConfig {
+    pub hours: u64,
+    pub legal_basis: Option<String>,
+    /// How often the sweeper runs, in seconds (the contract asks at least every minute).
+    pub sweep_seconds: u64,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    pub listen: String,
+    pub metrics_listen: String,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SpoolConfig {
+    pub dir: PathBuf,
+    /// How often the folder is looked at, in milliseconds.
+    pub poll_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlertsConfig {
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct KafkaConfig {
+    pub brokers: String,
+    pub group_id: String,
+    pub topic: String,
+    pub dead_letter_topic: String,
+    pub alerts_topic: String,
+    /// Passed to librdkafka as they are (TLS, SASL, ...).
+    pub settings: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// `text` or `json`.
+    pub format: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            store: StoreConfig::default(),
+            screening: ScreeningConfig::default(),
+            retention: RetentionConfig::default(),
+            http: HttpConfig::default(),
+            spool: SpoolConfig::default(),
+            alerts: AlertsConfig::default(),
+            kafka: None,
+            log: LogConfig::default(),
+        }
+    }
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig { url: "sqlite://paxscreen.db".into() }
+    }
+}
+
+impl Default for ScreeningConfig {
+    fn default() -> Self {
+        ScreeningConfig {
+            watchlists: "watchlists".into(),
+            trends: "trends".into(),
+            scope: "eu-schengen".into(),
+            threshold: crate::matching::DEFAULT_THRESHOLD,
+            reload_seconds: 5,
+        }
+    }
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig { hours: DEFAULT_RETENTION_HOURS, legal_basis: None, sweep_seconds: 60 }
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig { listen: "127.0.0.1:8080".into(), metrics_listen: "127.0.0.1:9090".into() }
+    }
+}
+
+impl Default for SpoolConfig {
+    fn default() -> Self {
+        SpoolConfig { dir: "spool".into(), poll_ms: 500 }
+    }
+}
+
+impl Default for AlertsConfig {
+    fn default() -> Self {
+        AlertsConfig { file: "alerts.jsonl".into() }
+    }
+}
+
+impl Default for KafkaConfig {
+    fn default() -> Self {
+        KafkaConfig {
+            brokers: "127.0.0.1:9092".into(),
+            group_id: "paxscreen".into(),
+            topic: "api-messages".into(),
+            dead_letter_topic: "api-messages-dlq".into(),
+            alerts_topic: "border-alerts".into(),
+            settings: BTreeMap::new(),
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig { format: "text".into() }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{file}: {source}")]
+    Read { file: String, source: std::io::Error },
+    #[error("{file}: {message}")]
+    Invalid { file: String, message: String },
+}
+
+const SECTIONS: &[&str] = &["store", "screening", "retention", "http", "spool", "alerts", "kafka", "log"];
+
+impl Config {
+    /// Read `file` (or only defaults and the environment without one).
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        Self::load_with_env(file, std::env::vars())
+    }
+
+    /// As [`Config::load`], with the environment given (tests).
+    pub fn load_with_env(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let name = file.map_or_else(|| "(defaults)".to_string(), |f| f.display().to_string());
+        let text = match file {
+            Some(f) => std::fs::read_to_string(f).map_err(|source| ConfigError::Read { file: name.clone(), source })?,
+            None => String::new(),
+        };
+        let invalid = |message: String| ConfigError::Invalid { file: name.clone(), message };
+        // Unknown keys are found on the file as written, so the error names its line.
+        toml::from_str::<Config>(&text).map_err(|e| invalid(e.to_string()))?;
+        let mut table: toml::Table = toml::from_str(&text).map_err(|e| invalid(e.to_string()))?;
+        for (var, value) in env {
+            let Some(rest) = var.strip_prefix("PAXSCREEN_") else { continue };
+            let Some((section, key)) = rest.split_once('_') else { continue };
+            let section = section.to_ascii_lowercase();
+            if !SECTIONS.contains(&section.as_str()) {
+                continue;
+            }
+            let key = key.to_ascii_lowercase();
+            let parsed = toml::from_str::<toml::Table>(&format!("v = {value}"))
+                .ok()
+                .and_then(|mut t| t.remove("v"))
+                .unwrap_or(toml::Value::String(value));
+            let entry = table.entry(section.clone()).or_insert_with(|| toml::Value::Table(Default::default()));
+            match entry {
+                toml::Value::Table(t) => {
+                    t.insert(key, parsed);
+                }
+                _ => return Err(invalid(format!("[{section}] is not a table"))),
+            }
+        }
+        let config: Config = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| invalid(format!("from the environment: {}", e.message())))?;
+        config.validate().map_err(invalid)?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let r = &self.retention;
+        if r.hours == 0 {
+            return Err("retention.hours must be at least 1".into());
+        }
+        if r.hours > DEFAULT_RETENTION_HOURS && r.legal_basis.as_deref().is_none_or(|b| b.trim().is_empty()) {
+            return Err(format!(
+                "retention.hours = {} is above {DEFAULT_RETENTION_HOURS}: set retention.legal_basis to the law that allows it",
+                r.hours
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.screening.threshold) {
+            return Err("screening.threshold must be between 0 and 1".into());
+        }
+        crate::reference::Scope::parse(&self.screening.scope)?;
+        if !["text", "json"].contains(&self.log.format.as_str()) {
+            return Err("log.format must be text or json".into());
+        }
+        if r.sweep_seconds == 0 || r.sweep_seconds > 60 {
+            return Err("retention.sweep_seconds must be 1..60 (the sweep runs at least every minute)".into());
+        }
+        Ok(())
+    }
+
+    pub fn retention(&self) -> chrono::Duration {
+        chrono::Duration::hours(self.retention.hours as i64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("paxscreen.toml");
+        std::fs::write(&f, text).unwrap();
+        Config::load_with_env(Some(&f), env.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+    }
+
+    #[test]
+    fn defaults_env_and_unknown_keys() {
+        let c = load("", &[]).unwrap();
+        assert_eq!(c, Config::default());
+        let c = load(
+            "[store]\nurl = \"sqlite://x.db\"\n",
+            &[("PAXSCREEN_RETENTION_HOURS", "24"), ("PAXSCREEN_KAFKA_BROKERS", "h:1")],
+        )
+        .unwrap();
+        assert_eq!(c.store.url, "sqlite://x.db");
+        assert_eq!(c.retention.hours, 24);
+        assert_eq!(c.kafka.unwrap().brokers, "h:1");
+        let e = load("[store]\nurl = \"x\"\n\n[http]\nlisten = \"a\"\nlisen = \"b\"\n", &[]).unwrap_err().to_string();
+        assert!(e.contains("paxscreen.toml") && e.contains("line 6") && e.contains("lisen"), "{e}");
+        let e = load("[retention]\nhours = 200\n", &[]).unwrap_err().to_string();
+        assert!(e.contains("legal_basis"), "{e}");
+        assert!(load("[retention]\nhours = 200\nlegal_basis = \"Art. 6 national law\"\n", &[]).is_ok());
+    }
+}

@@ -1,0 +1,151 @@
+//! Prometheus metrics (service.md section 6). Every label value is a fixed
+//! word, a list or trend name, or a version hash: never personal data.
+
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+};
+
+/// How a message ended, as counted in `paxscreen_messages_total{outcome}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageOutcome {
+    Screened,
+    Duplicate,
+    OutOfScope,
+    TooOld,
+    Rejected,
+}
+
+impl MessageOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageOutcome::Screened => "screened",
+            MessageOutcome::Duplicate => "duplicate",
+            MessageOutcome::OutOfScope => "out_of_scope",
+            MessageOutcome::TooOld => "too_old",
+            MessageOutcome::Rejected => "rejected",
+        }
+    }
+}
+
+pub struct Metrics {
+    registry: Registry,
+    messages: IntCounterVec,
+    passengers: IntCounter,
+    hits: IntCounterVec,
+    review_queue: IntGaugeVec,
+    purged: IntCounterVec,
+    watchlist_entries: IntGaugeVec,
+    reload_failures: IntCounterVec,
+    dead_letters: IntCounter,
+    latency: Histogram,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let registry = Registry::new();
+        let counter_vec = |name: &str, help: &str, labels: &[&str]| {
+            let c = IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric");
+            registry.register(Box::new(c.clone())).expect("registered once");
+            c
+        };
+        let gauge_vec = |name: &str, help: &str, labels: &[&str]| {
+            let g = IntGaugeVec::new(Opts::new(name, help), labels).expect("valid metric");
+            registry.register(Box::new(g.clone())).expect("registered once");
+            g
+        };
+        let counter = |name: &str, help: &str| {
+            let c = IntCounter::new(name, help).expect("valid metric");
+            registry.register(Box::new(c.clone())).expect("registered once");
+            c
+        };
+        let messages = counter_vec("paxscreen_messages_total", "Messages by outcome.", &["outcome"]);
+        for o in [
+            MessageOutcome::Screened,
+            MessageOutcome::Duplicate,
+            MessageOutcome::OutOfScope,
+            MessageOutcome::TooOld,
+            MessageOutcome::Rejected,
+        ] {
+            messages.with_label_values(&[o.as_str()]);
+        }
+        let hits = counter_vec("paxscreen_hits_total", "Hits queued for review, by kind.", &["kind"]);
+        hits.with_label_values(&["watchlist"]);
+        hits.with_label_values(&["trend"]);
+        let latency = Histogram::with_opts(
+            HistogramOpts::new(
+                "paxscreen_ingest_seconds",
+                "From a message's arrival at paxscreen to its passengers and hits committed to the store.",
+            )
+            .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]),
+        )
+        .expect("valid metric");
+        registry.register(Box::new(latency.clone())).expect("registered once");
+        Metrics {
+            messages,
+            passengers: counter("paxscreen_passengers_screened_total", "Passengers screened."),
+            hits,
+            review_queue: gauge_vec("paxscreen_review_queue", "Hits by review state.", &["state"]),
+            purged: counter_vec("paxscreen_purged_total", "Rows and files deleted at expiry, by what.", &["what"]),
+            watchlist_entries: gauge_vec("paxscreen_watchlist_entries", "Entries in service, by list.", &["list"]),
+            reload_failures: counter_vec(
+                "paxscreen_reload_failures_total",
+                "Watchlist or trend versions that failed to load (the last good one stays in service).",
+                &["what"],
+            ),
+            dead_letters: counter("paxscreen_dead_letters_total", "Records written to the dead-letter topic."),
+            latency,
+            registry,
+        }
+    }
+
+    pub fn message(&self, outcome: MessageOutcome) {
+        self.messages.with_label_values(&[outcome.as_str()]).inc();
+    }
+
+    pub fn screened(&self, passengers: usize, watchlist_hits: usize, trend_hits: usize, seconds: f64) {
+        self.message(MessageOutcome::Screened);
+        self.passengers.inc_by(passengers as u64);
+        self.hits.with_label_values(&["watchlist"]).inc_by(watchlist_hits as u64);
+        self.hits.with_label_values(&["trend"]).inc_by(trend_hits as u64);
+        self.latency.observe(seconds);
+    }
+
+    pub fn review_queue(&self, counts: &[(String, i64)]) {
+        for s in crate::store::STATES {
+            let n = counts.iter().find(|(state, _)| state == s).map_or(0, |c| c.1);
+            self.review_queue.with_label_values(&[s]).set(n);
+        }
+    }
+
+    pub fn purged(&self, what: &str, n: u64) {
+        self.purged.with_label_values(&[what]).inc_by(n);
+    }
+
+    pub fn watchlist_entries(&self, per_list: &std::collections::BTreeMap<String, usize>) {
+        self.watchlist_entries.reset();
+        for (list, n) in per_list {
+            self.watchlist_entries.with_label_values(&[list]).set(*n as i64);
+        }
+    }
+
+    pub fn reload_failed(&self, what: &str) {
+        self.reload_failures.with_label_values(&[what]).inc();
+    }
+
+    pub fn dead_letter(&self) {
+        self.dead_letters.inc();
+    }
+
+    /// The Prometheus text format.
+    pub fn render(&self) -> String {
+        let mut out = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut out).expect("text encoding");
+        String::from_utf8(out).expect("the text format is UTF-8")
+    }
+}

@@ -1,0 +1,167 @@
+//! `paxscreen serve`: the service wired together. The store, the screener
+//! with hot reload, the ingest sources (spool folder, HTTP, Kafka when
+//! configured), the sweeper, the API and the operations endpoints; all stop
+//! on one cancellation token (SIGTERM or SIGINT in the binary): sources stop
+//! taking new input, work in flight is finished and committed, then the
+//! listeners close.
+
+use crate::catalog;
+use crate::config::Config;
+use crate::ingest::spool::Spool;
+use crate::metrics::Metrics;
+use crate::pipeline::{Clock, Pipeline};
+use crate::reference::Scope;
+use crate::reload::Reloader;
+use crate::screening::Screener;
+use crate::store::{Store, StoreError};
+use crate::web::{api_router, ops_router, AppState, Readiness};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    #[error("{0} problem(s) in watchlists or trends (a list with a bad row is refused whole); run `paxscreen check`")]
+    Catalog(usize),
+    #[error("{0}")]
+    Config(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: String, source: std::io::Error },
+    #[error("kafka: {0}")]
+    Kafka(String),
+}
+
+/// Everything the running service shares.
+pub struct Service {
+    pub config: Config,
+    pub store: Store,
+    pub screener: Arc<Screener>,
+    pub metrics: Arc<Metrics>,
+    pub ready: Arc<Readiness>,
+    pub pipeline: Arc<Pipeline>,
+    pub spool: Arc<Spool>,
+}
+
+impl Service {
+    /// Open the store and the lists; nothing runs yet.
+    pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<Service, ServeError> {
+        let store = Store::open(&config.store.url).await?;
+        let scope = Scope::parse(&config.screening.scope).map_err(ServeError::Config)?;
+        let s = &config.screening;
+        let cat = catalog::open(&s.watchlists, &s.trends, clock.now().date_naive()).map_err(|(problems, _)| {
+            for p in problems.iter().take(20) {
+                tracing::error!(problem = %p, "watchlist or trend problem");
+            }
+            ServeError::Catalog(problems.len())
+        })?;
+        let metrics = Arc::new(Metrics::new());
+        metrics.watchlist_entries(&cat.stats.per_list);
+        let ready = Arc::new(Readiness::default());
+        ready.lists_loaded.store(true, Ordering::Relaxed);
+        tracing::info!(
+            entries = cat.stats.entries,
+            trends = cat.stats.trends,
+            watchlist = %cat.watchlist.version,
+            trend_set = %cat.trends.version,
+            "lists loaded"
+        );
+        let screener = Arc::new(Screener::new(cat.watchlist.with_threshold(s.threshold), cat.trends, scope));
+        let pipeline = Arc::new(Pipeline {
+            screener: screener.clone(),
+            store: store.clone(),
+            metrics: metrics.clone(),
+            clock,
+            retention: config.retention(),
+        });
+        let spool =
+            Arc::new(Spool { dir: config.spool.dir.clone(), poll: Duration::from_millis(config.spool.poll_ms) });
+        Ok(Service { config, store, screener, metrics, ready, pipeline, spool })
+    }
+
+    /// Run until `stop` is cancelled, then shut down in order.
+    pub async fn run(self, stop: CancellationToken) -> Result<(), ServeError> {
+        let bind = |addr: String| async move {
+            tokio::net::TcpListener::bind(&addr).await.map_err(|source| ServeError::Listen { addr, source })
+        };
+        let api_listener = bind(self.config.http.listen.clone()).await?;
+        let ops_listener = bind(self.config.http.metrics_listen.clone()).await?;
+        tracing::info!(
+            api = %self.config.http.listen,
+            metrics = %self.config.http.metrics_listen,
+            spool = %self.config.spool.dir.display(),
+            "paxscreen serving"
+        );
+        let state = Arc::new(AppState { pipeline: self.pipeline.clone(), store: self.store.clone() });
+        let mut tasks = tokio::task::JoinSet::new();
+        // Sources stop first (on `stop`); the listeners when the sources are done.
+        let listeners_stop = CancellationToken::new();
+        {
+            let l = listeners_stop.clone();
+            tasks.spawn(async move {
+                let _ = axum::serve(api_listener, api_router(state)).with_graceful_shutdown(l.cancelled_owned()).await;
+            });
+            let l = listeners_stop.clone();
+            let ops = ops_router(self.metrics.clone(), self.store.clone(), self.ready.clone());
+            tasks.spawn(async move {
+                let _ = axum::serve(ops_listener, ops).with_graceful_shutdown(l.cancelled_owned()).await;
+            });
+        }
+        let mut sources = tokio::task::JoinSet::new();
+        {
+            let (spool, pipeline, stop) = (self.spool.clone(), self.pipeline.clone(), stop.clone());
+            sources.spawn(async move { spool.run(&pipeline, stop).await });
+        }
+        if let Some(k) = self.config.kafka.clone() {
+            self.ready.set_kafka(false);
+            let source = crate::ingest::kafka::KafkaSource::new(&k, self.pipeline.clone(), self.ready.clone())
+                .map_err(|e| ServeError::Kafka(e.to_string()))?;
+            let stop = stop.clone();
+            sources.spawn(async move { source.run(stop).await });
+        }
+        {
+            let (store, spool, metrics, stop) =
+                (self.store.clone(), self.spool.clone(), self.metrics.clone(), stop.clone());
+            let (retention, clock) = (self.config.retention(), self.pipeline.clock.clone());
+            let every = Duration::from_secs(self.config.retention.sweep_seconds);
+            tasks.spawn(async move {
+                loop {
+                    if let Err(e) =
+                        crate::retention::sweep(&store, &spool, retention, clock.now(), Some(&metrics)).await
+                    {
+                        tracing::error!(error = %e, "expiry sweep failed; retrying");
+                    }
+                    if let Ok(counts) = store.queue_counts().await {
+                        metrics.review_queue(&counts);
+                    }
+                    tokio::select! {
+                        _ = stop.cancelled() => return,
+                        _ = tokio::time::sleep(every) => {}
+                    }
+                }
+            });
+        }
+        {
+            let s = &self.config.screening;
+            let reloader = Reloader {
+                watchlists: s.watchlists.clone(),
+                trends: s.trends.clone(),
+                threshold: s.threshold,
+                every: Duration::from_secs(s.reload_seconds.max(1)),
+                screener: self.screener.clone(),
+                metrics: self.metrics.clone(),
+            };
+            tasks.spawn(reloader.run(stop.clone()));
+        }
+        stop.cancelled().await;
+        tracing::info!("stopping: finishing work in flight");
+        while sources.join_next().await.is_some() {}
+        listeners_stop.cancel();
+        while tasks.join_next().await.is_some() {}
+        self.store.pool().close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}

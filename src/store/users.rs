@@ -1,0 +1,118 @@
+//! Users and bearer tokens. Only a token's SHA-256 is kept; passwords are
+//! argon2 hashes (made by `auth`).
+
+use super::{millis, Result, Store};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::Row;
+
+/// Who is calling, as the store knows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Principal {
+    pub user_id: i64,
+    pub name: String,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UserRow {
+    pub name: String,
+    pub role: String,
+    pub disabled: bool,
+    pub has_password: bool,
+}
+
+impl Store {
+    /// Add a user, or change the role and password of an existing one.
+    pub async fn upsert_user(
+        &self,
+        name: &str,
+        role: &str,
+        password_hash: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO users (name, role, password_hash, disabled, created_at) VALUES ($1, $2, $3, 0, $4) \
+             ON CONFLICT (name) DO UPDATE SET role = excluded.role, \
+             password_hash = COALESCE(excluded.password_hash, users.password_hash), disabled = 0 RETURNING id",
+        )
+        .bind(name)
+        .bind(role)
+        .bind(password_hash)
+        .bind(millis(now))
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// Disable a user and drop their tokens; false when there is no such user.
+    pub async fn disable_user(&self, name: &str) -> Result<bool> {
+        let mut tx = self.pool().begin().await?;
+        let n = sqlx::query("UPDATE users SET disabled = 1 WHERE name = $1").bind(name).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM tokens WHERE user_id IN (SELECT id FROM users WHERE name = $1)")
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(n.rows_affected() > 0)
+    }
+
+    pub async fn users(&self) -> Result<Vec<UserRow>> {
+        let rows = sqlx::query("SELECT name, role, disabled, password_hash FROM users ORDER BY name")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(UserRow {
+                    name: r.try_get("name")?,
+                    role: r.try_get("role")?,
+                    disabled: r.try_get::<i64, _>("disabled")? != 0,
+                    has_password: r.try_get::<Option<String>, _>("password_hash")?.is_some(),
+                })
+            })
+            .collect()
+    }
+
+    /// The password hash and principal of an enabled user.
+    pub async fn password_of(&self, name: &str) -> Result<Option<(Principal, String)>> {
+        let row = sqlx::query("SELECT id, name, role, password_hash FROM users WHERE name = $1 AND disabled = 0")
+            .bind(name)
+            .fetch_optional(self.pool())
+            .await?;
+        let Some(r) = row else { return Ok(None) };
+        let Some(hash) = r.try_get::<Option<String>, _>("password_hash")? else { return Ok(None) };
+        Ok(Some((Principal { user_id: r.try_get("id")?, name: r.try_get("name")?, role: r.try_get("role")? }, hash)))
+    }
+
+    /// Keep a token's hash for a user, valid until `expires_at` (or for good).
+    pub async fn add_token(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO tokens (user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(user_id)
+            .bind(token_hash)
+            .bind(millis(now))
+            .bind(expires_at.map(millis))
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Who holds the token with this hash, if it is valid at `now`.
+    pub async fn principal(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Principal>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.name, u.role FROM tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND u.disabled = 0 AND (t.expires_at IS NULL OR t.expires_at > $2)",
+        )
+        .bind(token_hash)
+        .bind(millis(now))
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| Ok(Principal { user_id: r.try_get("id")?, name: r.try_get("name")?, role: r.try_get("role")? }))
+            .transpose()
+    }
+}

@@ -1,0 +1,153 @@
+//! The JSON API (service.md sections 2 to 4): ingest, login, the hit queue
+//! and one hit. Decisions come with the review.
+
+use super::{ApiError, AppState, Caller};
+use crate::auth::{self, Role};
+use crate::pipeline::Processed;
+use crate::store::{HitQuery, STATES};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// The largest message body accepted over HTTP.
+pub const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// How long a token from `POST /api/v1/login` is valid.
+pub const SESSION_HOURS: i64 = 12;
+
+pub fn api_router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/api/v1/messages", post(post_message))
+        .route("/api/v1/login", post(login))
+        .route("/api/v1/hits", get(list_hits))
+        .route("/api/v1/hits/{id}", get(get_hit))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state)
+}
+
+/// `POST /api/v1/messages`: `202` once stored, `200` for a duplicate, `422` when unreadable.
+async fn post_message(
+    State(s): State<Arc<AppState>>,
+    caller: Caller,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require(&[Role::Ingest])?;
+    let results = s.pipeline.process(&body, "http").await?;
+    let rejected: Vec<String> = results
+        .iter()
+        .filter_map(|r| match r {
+            Processed::Rejected { line, reason, .. } => Some(format!("line {line}: {reason}")),
+            _ => None,
+        })
+        .collect();
+    if results.is_empty() {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"error": "no message in the body", "reasons": []}))));
+    }
+    if !rejected.is_empty() && results.len() == rejected.len() {
+        let error = "message cannot be read";
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"error": error, "reasons": rejected}))));
+    }
+    let mut stored = Vec::new();
+    for r in &results {
+        let v = match r {
+            Processed::Stored { message_id, passengers, hits } => {
+                json!({"message_id": message_id, "passengers": passengers, "hits": hits})
+            }
+            Processed::Duplicate { message_id } => json!({"message_id": message_id, "duplicate": true}),
+            Processed::OutOfScope { message_id } => {
+                json!({"message_id": message_id, "passengers": 0, "hits": 0, "out_of_scope": true})
+            }
+            Processed::TooOld { message_id } => {
+                json!({"message_id": message_id, "passengers": 0, "hits": 0, "too_old": true})
+            }
+            Processed::Rejected { .. } => continue,
+        };
+        stored.push(v);
+    }
+    let all_duplicates = results.iter().all(|r| matches!(r, Processed::Duplicate { .. }));
+    let status = if all_duplicates { StatusCode::OK } else { StatusCode::ACCEPTED };
+    let mut body = if stored.len() == 1 { stored.remove(0) } else { json!({"messages": stored}) };
+    if !rejected.is_empty() {
+        body["rejected"] = json!(rejected);
+    }
+    Ok((status, Json(body)))
+}
+
+#[derive(Deserialize)]
+struct Login {
+    username: String,
+    password: String,
+}
+
+/// `POST /api/v1/login`: a session token for a local account.
+async fn login(State(s): State<Arc<AppState>>, Json(l): Json<Login>) -> Result<Json<Value>, ApiError> {
+    let bad = || ApiError(StatusCode::UNAUTHORIZED, "unknown user or wrong password".into());
+    let Some((principal, hash)) = s.store.password_of(&l.username).await? else {
+        // Same work as a real check, so timing does not tell which users exist.
+        let _ = tokio::task::spawn_blocking(move || auth::verify_nobody(&l.password)).await;
+        return Err(bad());
+    };
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&l.password, &hash))
+        .await
+        .map_err(|_| ApiError(StatusCode::INTERNAL_SERVER_ERROR, "login failed".into()))?;
+    if !ok {
+        return Err(bad());
+    }
+    let token = auth::new_token();
+    let now = s.pipeline.clock.now();
+    s.store
+        .add_token(
+            principal.user_id,
+            &auth::token_hash(&token),
+            now,
+            Some(now + chrono::Duration::hours(SESSION_HOURS)),
+        )
+        .await?;
+    tracing::info!(user = %principal.name, role = %principal.role, "signed in");
+    Ok(Json(json!({"token": token, "role": principal.role})))
+}
+
+#[derive(Deserialize)]
+struct HitsParams {
+    state: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+/// `GET /api/v1/hits?state=S&limit=N&cursor=C`: the queue, no personal data.
+async fn list_hits(
+    State(s): State<Arc<AppState>>,
+    caller: Caller,
+    Query(p): Query<HitsParams>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(&[Role::Analyst, Role::Supervisor])?;
+    if let Some(st) = &p.state {
+        if !STATES.contains(&st.as_str()) {
+            return Err(ApiError(StatusCode::BAD_REQUEST, format!("unknown state: one of {}", STATES.join(", "))));
+        }
+    }
+    if p.limit.is_some_and(|l| l == 0 || l > 1000) {
+        return Err(ApiError(StatusCode::BAD_REQUEST, "limit must be 1..1000".into()));
+    }
+    let q = HitQuery { state: p.state, limit: p.limit.unwrap_or(100), cursor: p.cursor };
+    let page = s
+        .store
+        .hits(&q)
+        .await?
+        .ok_or_else(|| ApiError(StatusCode::BAD_REQUEST, "not a cursor of this queue".into()))?;
+    Ok(Json(serde_json::to_value(page).expect("a page serialises")))
+}
+
+/// `GET /api/v1/hits/{id}`: one hit with the passenger and the explanation.
+async fn get_hit(State(s): State<Arc<AppState>>, caller: Caller, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
+    let Caller(who, _) = caller.require(&[Role::Analyst, Role::Supervisor])?;
+    let hit = s.store.hit(id).await?.ok_or_else(|| ApiError(StatusCode::NOT_FOUND, "no such hit".into()))?;
+    // A view of personal data: who and which hit, never what was seen.
+    tracing::info!(target: "paxscreen::audit", user = %who.name, hit = id, action = "view_hit", "personal data viewed");
+    Ok(Json(serde_json::to_value(hit).expect("a hit serialises")))
+}

@@ -1,0 +1,74 @@
+//! HTTP: the JSON API on `http.listen` (bearer tokens on every call) and
+//! the operations endpoints on `http.metrics_listen` (no authentication).
+
+mod api;
+mod ops;
+
+pub use api::api_router;
+pub use ops::{ops_router, Readiness};
+
+use crate::auth::{token_hash, Role};
+use crate::store::{Principal, Store};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use std::sync::Arc;
+
+/// What every handler shares.
+pub struct AppState {
+    pub pipeline: Arc<crate::pipeline::Pipeline>,
+    pub store: Store,
+}
+
+/// An error as the contract wants it: a status and `{"error": ...}`.
+#[derive(Debug)]
+pub struct ApiError(pub StatusCode, pub String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(serde_json::json!({ "error": self.1 }))).into_response()
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> Self {
+        tracing::error!(error = %e, "store error");
+        ApiError(StatusCode::SERVICE_UNAVAILABLE, "store unavailable".into())
+    }
+}
+
+/// The caller, known by their bearer token.
+pub struct Caller(pub Principal, pub Role);
+
+impl Caller {
+    /// The caller if they hold one of `roles`, else `403`.
+    pub fn require(self, roles: &[Role]) -> Result<Caller, ApiError> {
+        if roles.contains(&self.1) {
+            Ok(self)
+        } else {
+            Err(ApiError(StatusCode::FORBIDDEN, format!("role {} may not do this", self.1.as_str())))
+        }
+    }
+}
+
+impl FromRequestParts<Arc<AppState>> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
+        let unauthorized = || ApiError(StatusCode::UNAUTHORIZED, "a valid bearer token is required".into());
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(unauthorized)?;
+        let now = state.pipeline.clock.now();
+        let principal = state.store.principal(&token_hash(token), now).await?.ok_or_else(unauthorized)?;
+        let role = Role::parse(&principal.role).map_err(|_| unauthorized())?;
+        Ok(Caller(principal, role))
+    }
+}

@@ -1,0 +1,56 @@
+//! Operations endpoints (service.md section 6): `/metrics`, `/healthz`,
+//! `/readyz`, without authentication, on their own listener.
+
+use crate::metrics::Metrics;
+use crate::store::Store;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::Router;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// What `/readyz` checks besides the store.
+#[derive(Default)]
+pub struct Readiness {
+    pub lists_loaded: AtomicBool,
+    /// `None`: no Kafka configured; else whether partitions are assigned.
+    pub kafka_assigned: std::sync::Mutex<Option<bool>>,
+}
+
+impl Readiness {
+    pub fn set_kafka(&self, assigned: bool) {
+        *self.kafka_assigned.lock().expect("not poisoned") = Some(assigned);
+    }
+}
+
+struct Ops {
+    metrics: Arc<Metrics>,
+    store: Store,
+    ready: Arc<Readiness>,
+}
+
+pub fn ops_router(metrics: Arc<Metrics>, store: Store, ready: Arc<Readiness>) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics_text))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(readyz))
+        .with_state(Arc::new(Ops { metrics, store, ready }))
+}
+
+async fn metrics_text(State(o): State<Arc<Ops>>) -> ([(axum::http::HeaderName, &'static str); 1], String) {
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], o.metrics.render())
+}
+
+async fn readyz(State(o): State<Arc<Ops>>) -> (StatusCode, String) {
+    if let Err(e) = o.store.ping().await {
+        return (StatusCode::SERVICE_UNAVAILABLE, format!("store unreachable: {e}\n"));
+    }
+    if !o.ready.lists_loaded.load(Ordering::Relaxed) {
+        return (StatusCode::SERVICE_UNAVAILABLE, "watchlists and trends not loaded\n".into());
+    }
+    if *o.ready.kafka_assigned.lock().expect("not poisoned") == Some(false) {
+        return (StatusCode::SERVICE_UNAVAILABLE, "no Kafka partitions assigned\n".into());
+    }
+    (StatusCode::OK, "ready\n".into())
+}
