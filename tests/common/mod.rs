@@ -18,3 +18,71 @@ pub fn folder_with(name: &str, content: &[u8]) -> tempfile::TempDir {
 pub fn bin() -> std::process::Command {
     std::process::Command::new(env!("CARGO_BIN_EXE_paxscreen"))
 }
+
+/// A fresh database for one test: a SQLite file in a temp folder, or a new
+/// PostgreSQL database on the server CI starts (`PAXSCREEN_TEST_PG`, default
+/// `postgres://postgres@127.0.0.1:5432`), dropped at the end.
+#[cfg(feature = "service")]
+pub struct TestDb {
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    pg_name: Option<String>,
+}
+
+#[cfg(feature = "service")]
+pub fn pg_server() -> String {
+    std::env::var("PAXSCREEN_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+#[cfg(feature = "service")]
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("paxscreen.db").display());
+        TestDb { url, dir, pg_name: None }
+    }
+
+    pub async fn postgres() -> TestDb {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let name = format!("paxscreen_test_{}", rand_suffix());
+        let mut admin = sqlx::AnyConnection::connect(&format!("{}/postgres", pg_server()))
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL at {} must answer for these tests: {e}", pg_server()));
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        TestDb { url: format!("{}/{name}", pg_server()), dir, pg_name: Some(name) }
+    }
+
+    pub async fn both() -> Vec<TestDb> {
+        vec![TestDb::sqlite().await, TestDb::postgres().await]
+    }
+
+    pub fn is_pg(&self) -> bool {
+        self.pg_name.is_some()
+    }
+
+    pub async fn drop_pg(&self) {
+        use sqlx::Connection;
+        if let Some(name) = &self.pg_name {
+            if let Ok(mut admin) = sqlx::AnyConnection::connect(&format!("{}/postgres", pg_server())).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await;
+            }
+        }
+    }
+}
+
+#[cfg(feature = "service")]
+fn rand_suffix() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let n = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+    format!("{}_{}", std::process::id(), n % 1_000_000_000)
+}
+
+/// The contract's example message as JSON text with another id.
+pub fn example_message(id: &str) -> String {
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(spec_examples().join("api-message.json")).unwrap()).unwrap();
+    v["message_id"] = id.into();
+    v.to_string()
+}

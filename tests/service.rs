@@ -1,0 +1,379 @@
+//! The service on a real store, SQLite and PostgreSQL alike: exactly-once
+//! recording, the spool folder, the HTTP API with tokens and roles, expiry
+//! down to the bytes of the database files, hot reload.
+#![cfg(feature = "service")]
+
+mod common;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use common::*;
+use paxscreen::config::Config;
+use paxscreen::ingest::spool::Spool;
+use paxscreen::metrics::Metrics;
+use paxscreen::pipeline::{Clock, Pipeline, Processed};
+use paxscreen::reference::Scope;
+use paxscreen::screening::Screener;
+use paxscreen::store::{HitQuery, Store};
+use std::sync::{Arc, Mutex};
+
+/// A clock the test moves.
+struct TestClock(Mutex<DateTime<Utc>>);
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+fn start() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 2, 0, 0).unwrap()
+}
+
+struct Lists {
+    wl: tempfile::TempDir,
+    tr: tempfile::TempDir,
+}
+
+fn lists() -> Lists {
+    let ex = spec_examples();
+    Lists {
+        wl: folder_with("watchlist.csv", &std::fs::read(ex.join("watchlist.csv")).unwrap()),
+        tr: folder_with("trend.toml", &std::fs::read(ex.join("trend.toml")).unwrap()),
+    }
+}
+
+async fn pipeline(db: &TestDb, l: &Lists, clock: Arc<TestClock>) -> Arc<Pipeline> {
+    let store = Store::open(&db.url).await.unwrap();
+    let cat = paxscreen::catalog::open(l.wl.path(), l.tr.path(), start().date_naive())
+        .unwrap_or_else(|(p, _)| panic!("{p:?}"));
+    Arc::new(Pipeline {
+        screener: Arc::new(Screener::new(cat.watchlist, cat.trends, Scope::All)),
+        store,
+        metrics: Arc::new(Metrics::new()),
+        clock,
+        retention: Duration::hours(96),
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_message_is_stored_exactly_once_whatever_the_race() {
+    for db in TestDb::both().await {
+        let l = lists();
+        let p = pipeline(&db, &l, Arc::new(TestClock(Mutex::new(start())))).await;
+        let body = example_message("M-RACE");
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let (p, body) = (p.clone(), body.clone());
+            tasks.push(tokio::spawn(async move { p.process(body.as_bytes(), "test").await.unwrap() }));
+        }
+        let mut stored = 0;
+        let mut duplicates = 0;
+        for t in tasks {
+            match &t.await.unwrap()[..] {
+                [Processed::Stored { passengers: 2, hits, .. }] => {
+                    assert!(*hits >= 2);
+                    stored += 1
+                }
+                [Processed::Duplicate { .. }] => duplicates += 1,
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!((stored, duplicates), (1, 7), "pg: {}", db.is_pg());
+        let (messages, passengers, hits) = p.store.counts().await.unwrap();
+        assert_eq!((messages, passengers), (1, 2));
+        assert!(hits >= 2);
+        db.drop_pg().await;
+    }
+}
+
+#[tokio::test]
+async fn the_queue_pages_without_personal_data_and_a_hit_shows_it() {
+    for db in TestDb::both().await {
+        let l = lists();
+        let p = pipeline(&db, &l, Arc::new(TestClock(Mutex::new(start())))).await;
+        for i in 0..5 {
+            p.process(example_message(&format!("M-{i}")).as_bytes(), "test").await.unwrap();
+        }
+        let (_, _, total) = p.store.counts().await.unwrap();
+        let mut seen = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = p.store.hits(&HitQuery { state: Some("new".into()), limit: 3, cursor }).await.unwrap().unwrap();
+            let text = serde_json::to_string(&page).unwrap();
+            assert!(!text.contains("OKONKWO") && !text.contains("HT4491027") && !text.contains("VOLKOV"), "{text}");
+            seen.extend(page.hits.iter().map(|h| h.id));
+            match page.next {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        seen.dedup();
+        assert_eq!(seen.len() as i64, total);
+        let hit = p.store.hit(seen[0]).await.unwrap().unwrap();
+        assert!(hit.passenger.is_some() && hit.explanation.is_some());
+        assert!(p
+            .store
+            .hits(&HitQuery { cursor: Some("nonsense".into()), limit: 5, ..Default::default() })
+            .await
+            .unwrap()
+            .is_none());
+        db.drop_pg().await;
+    }
+}
+
+#[tokio::test]
+async fn too_old_messages_are_not_screened() {
+    let db = TestDb::sqlite().await;
+    let l = lists();
+    let clock = Arc::new(TestClock(Mutex::new(start() + Duration::hours(97))));
+    let p = pipeline(&db, &l, clock).await;
+    let r = p.process(example_message("M-OLD").as_bytes(), "test").await.unwrap();
+    assert!(matches!(&r[..], [Processed::TooOld { .. }]), "{r:?}");
+    assert_eq!(p.store.counts().await.unwrap(), (0, 0, 0));
+}
+
+#[tokio::test]
+async fn the_spool_screens_deletes_and_rejects_with_a_reason() {
+    let db = TestDb::sqlite().await;
+    let l = lists();
+    let p = pipeline(&db, &l, Arc::new(TestClock(Mutex::new(start())))).await;
+    let dir = tempfile::tempdir().unwrap();
+    let spool = Spool { dir: dir.path().to_path_buf(), poll: std::time::Duration::from_millis(10) };
+    std::fs::write(dir.path().join("a.json"), example_message("S-1")).unwrap();
+    std::fs::write(dir.path().join("b.json"), "{garbage}").unwrap();
+    std::fs::write(dir.path().join(".c.json"), example_message("S-2")).unwrap();
+    let pass = spool.pass(&p).await.unwrap();
+    assert_eq!((pass.files, pass.rejected_files), (2, 1));
+    assert!(!dir.path().join("a.json").exists(), "screened and deleted");
+    assert!(dir.path().join(".c.json").exists(), "still being written: left alone");
+    assert!(dir.path().join("rejected/b.json").exists());
+    let reason = std::fs::read_to_string(dir.path().join("rejected/b.json.reason")).unwrap();
+    assert!(reason.contains("not valid JSON"), "{reason}");
+    // The same file again (a crash after the store, before the delete): a duplicate, then deleted.
+    std::fs::write(dir.path().join("a.json"), example_message("S-1")).unwrap();
+    spool.pass(&p).await.unwrap();
+    assert!(!dir.path().join("a.json").exists());
+    assert_eq!(p.store.counts().await.unwrap().0, 1);
+}
+
+/// Every name and document number of the example message.
+const PERSONAL: &[&str] = &["OKONKWO", "ADAEZE", "HT4491027", "VOLKOV", "DMITRIY", "7520334811", "QX7T2L"];
+
+fn find_personal(bytes: &[u8]) -> Vec<&'static str> {
+    PERSONAL.iter().copied().filter(|p| bytes.windows(p.len()).any(|w| w == p.as_bytes())).collect()
+}
+
+#[tokio::test]
+async fn expiry_leaves_no_byte_of_passenger_data_behind() {
+    for db in TestDb::both().await {
+        let l = lists();
+        let clock = Arc::new(TestClock(Mutex::new(start())));
+        let p = pipeline(&db, &l, clock.clone()).await;
+        for i in 0..20 {
+            p.process(example_message(&format!("E-{i}")).as_bytes(), "test").await.unwrap();
+        }
+        let spool_dir = db.dir.path().join("spool");
+        let spool = Spool { dir: spool_dir.clone(), poll: std::time::Duration::from_millis(10) };
+        std::fs::create_dir_all(&spool_dir).unwrap();
+        std::fs::write(spool_dir.join("bad.json"), example_message("E-bad").replace("\"schema\"", "\"schemata\""))
+            .unwrap();
+        spool.pass(&p).await.unwrap();
+        assert!(spool_dir.join("rejected/bad.json").exists());
+        if !db.is_pg() {
+            let before: Vec<u8> = files_bytes(db.dir.path());
+            assert!(!find_personal(&before).is_empty(), "the data was there to find");
+        }
+        // 95 h: nothing goes.
+        let s = paxscreen::retention::sweep(&p.store, &spool, p.retention, start() + Duration::hours(95), None)
+            .await
+            .unwrap();
+        assert_eq!(s.store.passengers, 0);
+        // 97 h: everything goes; undecided hits become expired.
+        let at = start() + Duration::hours(97);
+        let s =
+            paxscreen::retention::sweep(&p.store, &spool, p.retention, at + Duration::hours(1000), None).await.unwrap();
+        assert_eq!(s.store.passengers, 40);
+        assert!(s.store.hits_expired >= 40);
+        let page = p
+            .store
+            .hits(&HitQuery { state: Some("expired".into()), limit: 1000, ..Default::default() })
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(page.hits.len() as u64, s.store.hits_expired);
+        let detail = p.store.hit(page.hits[0].id).await.unwrap().unwrap();
+        assert!(detail.passenger.is_none() && detail.explanation.is_none());
+        if db.is_pg() {
+            let dump = pg_dump(&p.store).await;
+            assert_eq!(find_personal(dump.as_bytes()), Vec::<&str>::new(), "PostgreSQL tables");
+        } else {
+            p.store.pool().close().await;
+            let after = files_bytes(db.dir.path());
+            assert_eq!(find_personal(&after), Vec::<&str>::new(), "SQLite files, WAL and spool");
+        }
+        db.drop_pg().await;
+    }
+}
+
+/// Every byte of every file below `dir`.
+fn files_bytes(dir: &std::path::Path) -> Vec<u8> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_bytes(&p));
+        } else {
+            out.extend(std::fs::read(&p).unwrap());
+        }
+    }
+    out
+}
+
+/// Every row of every table, as text.
+async fn pg_dump(store: &Store) -> String {
+    use sqlx::Row;
+    let tables = sqlx::query("SELECT tablename::text AS tablename FROM pg_tables WHERE schemaname = 'public'")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    let mut out = String::new();
+    for t in tables {
+        let name: String = t.try_get("tablename").unwrap();
+        let rows = sqlx::query(&format!("SELECT row_to_json(t)::text AS j FROM {name} t"))
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+        for r in rows {
+            out.push_str(&r.try_get::<String, _>("j").unwrap());
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_refused_list_version_leaves_the_last_good_one_in_service() {
+    let l = lists();
+    let cat = paxscreen::catalog::open(l.wl.path(), l.tr.path(), start().date_naive())
+        .unwrap_or_else(|(p, _)| panic!("{p:?}"));
+    let screener = Arc::new(Screener::new(cat.watchlist, cat.trends, Scope::All));
+    let before = screener.watchlist().version.clone();
+    let r = paxscreen::reload::Reloader {
+        watchlists: l.wl.path().to_path_buf(),
+        trends: l.tr.path().to_path_buf(),
+        threshold: 0.85,
+        every: std::time::Duration::from_secs(1),
+        screener: screener.clone(),
+        metrics: Arc::new(Metrics::new()),
+    };
+    assert_eq!(r.check(), paxscreen::reload::Check::Unchanged);
+    let csv = std::fs::read_to_string(l.wl.path().join("watchlist.csv")).unwrap();
+    std::fs::write(l.wl.path().join("watchlist.csv"), format!("{csv}NL-WANTED,W-9,DOE,JOHN,,1970-13-01,,,c,\n"))
+        .unwrap();
+    assert_eq!(r.check(), paxscreen::reload::Check::Failed { problems: 1 });
+    assert_eq!(screener.watchlist().version, before, "the last good version stays");
+    assert!(r.metrics.render().contains("paxscreen_reload_failures_total{what=\"catalog\"} 1"));
+    std::fs::write(l.wl.path().join("watchlist.csv"), format!("{csv}NL-WANTED,W-9,DOE,JOHN,,1970-12-01,,,c,\n"))
+        .unwrap();
+    assert!(matches!(r.check(), paxscreen::reload::Check::Reloaded { .. }));
+    assert_ne!(screener.watchlist().version, before);
+    assert_eq!(screener.watchlist().len(), cat_len(&l));
+}
+
+fn cat_len(l: &Lists) -> usize {
+    paxscreen::catalog::open(l.wl.path(), l.tr.path(), start().date_naive()).ok().unwrap().stats.entries
+}
+
+// --- The HTTP API, in process, with real listeners ---------------------------------
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_tokens_roles_and_ingest_statuses() {
+    let db = TestDb::sqlite().await;
+    let l = lists();
+    let (api, ops) = (free_port(), free_port());
+    let mut config = Config::default();
+    config.store.url = db.url.clone();
+    config.screening.watchlists = l.wl.path().to_path_buf();
+    config.screening.trends = l.tr.path().to_path_buf();
+    config.screening.scope = "all".into();
+    config.http.listen = format!("127.0.0.1:{api}");
+    config.http.metrics_listen = format!("127.0.0.1:{ops}");
+    config.spool.dir = db.dir.path().join("spool");
+    let clock = Arc::new(TestClock(Mutex::new(start())));
+    let service = paxscreen::serve::Service::open(config, clock).await.unwrap();
+    let store = service.store.clone();
+    let now = start();
+    let mut tokens = std::collections::HashMap::new();
+    for role in ["ingest", "analyst", "auditor", "admin", "border_guard"] {
+        let id = store.upsert_user(&format!("u-{role}"), role, None, now).await.unwrap();
+        let t = paxscreen::auth::new_token();
+        store.add_token(id, &paxscreen::auth::token_hash(&t), now, None).await.unwrap();
+        tokens.insert(role, t);
+    }
+    let stop = tokio_util::sync::CancellationToken::new();
+    let running = tokio::spawn(service.run(stop.clone()));
+    let base = format!("http://127.0.0.1:{api}");
+    wait_for(&format!("http://127.0.0.1:{ops}/healthz")).await;
+
+    let client = reqwest::Client::new();
+    let post = |token: Option<&str>, body: String| {
+        let mut r = client.post(format!("{base}/api/v1/messages")).body(body);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send()
+    };
+    assert_eq!(post(None, example_message("H-1")).await.unwrap().status(), 401);
+    assert_eq!(post(Some("pxs_wrong"), example_message("H-1")).await.unwrap().status(), 401);
+    assert_eq!(post(Some(&tokens["analyst"]), example_message("H-1")).await.unwrap().status(), 403);
+    let r = post(Some(&tokens["ingest"]), example_message("H-1")).await.unwrap();
+    assert_eq!(r.status(), 202);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["message_id"], "H-1");
+    assert_eq!(v["passengers"], 2);
+    let r = post(Some(&tokens["ingest"]), example_message("H-1")).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["duplicate"], true);
+    let r = post(Some(&tokens["ingest"]), "{garbage}".into()).await.unwrap();
+    assert_eq!(r.status(), 422);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(body["error"].is_string());
+
+    for (path, ok_role) in [("/api/v1/hits", "analyst"), ("/api/v1/hits/1", "analyst")] {
+        assert_eq!(client.get(format!("{base}{path}")).send().await.unwrap().status(), 401, "{path}");
+        for wrong in ["ingest", "auditor", "admin", "border_guard"] {
+            let s = client.get(format!("{base}{path}")).bearer_auth(&tokens[wrong]).send().await.unwrap().status();
+            assert_eq!(s, 403, "{path} as {wrong}");
+        }
+        let r = client.get(format!("{base}{path}")).bearer_auth(&tokens[ok_role]).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let v: serde_json::Value = r.json().await.unwrap();
+        if path == "/api/v1/hits" {
+            assert!(v["hits"].as_array().unwrap().len() >= 2);
+            assert!(v["next"].is_null());
+        } else {
+            assert!(v["passenger"]["surname"].is_string());
+        }
+    }
+    let metrics = reqwest::get(format!("http://127.0.0.1:{ops}/metrics")).await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("paxscreen_messages_total{outcome=\"screened\"} 1"), "{metrics}");
+    assert!(metrics.contains("paxscreen_messages_total{outcome=\"duplicate\"} 1"));
+    assert!(metrics.contains("paxscreen_messages_total{outcome=\"rejected\"} 1"));
+    assert!(metrics.contains("paxscreen_watchlist_entries{list=\"NL-WANTED\"}"));
+    assert!(!metrics.contains("OKONKWO"));
+    assert_eq!(reqwest::get(format!("http://127.0.0.1:{ops}/readyz")).await.unwrap().status(), 200);
+    stop.cancel();
+    running.await.unwrap().unwrap();
+}
+
+async fn wait_for(url: &str) {
+    for _ in 0..100 {
+        if reqwest::get(url).await.is_ok_and(|r| r.status().is_success()) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{url} never answered");
+}
