@@ -4,55 +4,16 @@
 #![cfg(feature = "service")]
 
 mod common;
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::Duration;
 use common::*;
 use paxscreen::config::Config;
 use paxscreen::ingest::spool::Spool;
 use paxscreen::metrics::Metrics;
-use paxscreen::pipeline::{Clock, Pipeline, Processed};
+use paxscreen::pipeline::Processed;
 use paxscreen::reference::Scope;
 use paxscreen::screening::Screener;
 use paxscreen::store::{HitQuery, Store};
 use std::sync::{Arc, Mutex};
-
-/// A clock the test moves.
-struct TestClock(Mutex<DateTime<Utc>>);
-
-impl Clock for TestClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap()
-    }
-}
-
-fn start() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 22, 2, 0, 0).unwrap()
-}
-
-struct Lists {
-    wl: tempfile::TempDir,
-    tr: tempfile::TempDir,
-}
-
-fn lists() -> Lists {
-    let ex = spec_examples();
-    Lists {
-        wl: folder_with("watchlist.csv", &std::fs::read(ex.join("watchlist.csv")).unwrap()),
-        tr: folder_with("trend.toml", &std::fs::read(ex.join("trend.toml")).unwrap()),
-    }
-}
-
-async fn pipeline(db: &TestDb, l: &Lists, clock: Arc<TestClock>) -> Arc<Pipeline> {
-    let store = Store::open(&db.url).await.unwrap();
-    let cat = paxscreen::catalog::open(l.wl.path(), l.tr.path(), start().date_naive())
-        .unwrap_or_else(|(p, _)| panic!("{p:?}"));
-    Arc::new(Pipeline {
-        screener: Arc::new(Screener::new(cat.watchlist, cat.trends, Scope::All)),
-        store,
-        metrics: Arc::new(Metrics::new()),
-        clock,
-        retention: Duration::hours(96),
-    })
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_message_is_stored_exactly_once_whatever_the_race() {

@@ -86,3 +86,56 @@ pub fn example_message(id: &str) -> String {
     v["message_id"] = id.into();
     v.to_string()
 }
+
+#[cfg(feature = "service")]
+mod service_harness {
+    use super::*;
+    use chrono::{DateTime, Duration, TimeZone, Utc};
+    use paxscreen::metrics::Metrics;
+    use paxscreen::pipeline::{Clock, Pipeline};
+    use paxscreen::reference::Scope;
+    use paxscreen::screening::Screener;
+    use paxscreen::store::Store;
+    use std::sync::{Arc, Mutex};
+
+    /// A clock the test moves.
+    pub struct TestClock(pub Mutex<DateTime<Utc>>);
+
+    impl Clock for TestClock {
+        fn now(&self) -> DateTime<Utc> {
+            *self.0.lock().unwrap()
+        }
+    }
+
+    pub fn start() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 2, 0, 0).unwrap()
+    }
+
+    pub struct Lists {
+        pub wl: tempfile::TempDir,
+        pub tr: tempfile::TempDir,
+    }
+
+    pub fn lists() -> Lists {
+        let ex = spec_examples();
+        Lists {
+            wl: folder_with("watchlist.csv", &std::fs::read(ex.join("watchlist.csv")).unwrap()),
+            tr: folder_with("trend.toml", &std::fs::read(ex.join("trend.toml")).unwrap()),
+        }
+    }
+
+    pub async fn pipeline(db: &TestDb, l: &Lists, clock: Arc<TestClock>) -> Arc<Pipeline> {
+        let store = Store::open(&db.url).await.unwrap();
+        let cat = paxscreen::catalog::open(l.wl.path(), l.tr.path(), start().date_naive())
+            .unwrap_or_else(|(p, _)| panic!("{p:?}"));
+        Arc::new(Pipeline {
+            screener: Arc::new(Screener::new(cat.watchlist, cat.trends, Scope::All)),
+            store,
+            metrics: Arc::new(Metrics::new()),
+            clock,
+            retention: Duration::hours(96),
+        })
+    }
+}
+#[cfg(feature = "service")]
+pub use service_harness::*;
