@@ -8,6 +8,7 @@
 //! * `pipeline` — one path for every source: decode, dedupe, screen, store;
 //! * `store` — the durable store (SQLite or PostgreSQL); `auth` — tokens, passwords, roles;
 //! * `metrics` — Prometheus; [`config`] — the service configuration;
+//! * [`events`] — what happens to a message, counted alike by replay and the service;
 //! * [`screening`] — one message in, hits out;
 //! * [`catalog`] — opening watchlist and trend folders as a versioned whole;
 //! * [`matching`] — watchlist entries, name normalisation and comparison, the index;
@@ -21,6 +22,7 @@
 pub mod catalog;
 pub mod config;
 pub mod digest;
+pub mod events;
 pub mod formats;
 pub mod generate;
 pub mod ingest;

@@ -5,27 +5,8 @@ use prometheus::{
     Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
-/// How a message ended, as counted in `paxscreen_messages_total{outcome}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MessageOutcome {
-    Screened,
-    Duplicate,
-    OutOfScope,
-    TooOld,
-    Rejected,
-}
-
-impl MessageOutcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MessageOutcome::Screened => "screened",
-            MessageOutcome::Duplicate => "duplicate",
-            MessageOutcome::OutOfScope => "out_of_scope",
-            MessageOutcome::TooOld => "too_old",
-            MessageOutcome::Rejected => "rejected",
-        }
-    }
-}
+pub use crate::events::MessageOutcome;
+use crate::events::{Events, MessageScreened, MessageSkipped};
 
 pub struct Metrics {
     registry: Registry,
@@ -65,13 +46,7 @@ impl Metrics {
             c
         };
         let messages = counter_vec("paxscreen_messages_total", "Messages by outcome.", &["outcome"]);
-        for o in [
-            MessageOutcome::Screened,
-            MessageOutcome::Duplicate,
-            MessageOutcome::OutOfScope,
-            MessageOutcome::TooOld,
-            MessageOutcome::Rejected,
-        ] {
+        for o in MessageOutcome::ALL {
             messages.with_label_values(&[o.as_str()]);
         }
         let hits = counter_vec("paxscreen_hits_total", "Hits queued for review, by kind.", &["kind"]);
@@ -104,15 +79,12 @@ impl Metrics {
         }
     }
 
-    pub fn message(&self, outcome: MessageOutcome) {
+    fn message(&self, outcome: MessageOutcome) {
         self.messages.with_label_values(&[outcome.as_str()]).inc();
     }
 
-    pub fn screened(&self, passengers: usize, watchlist_hits: usize, trend_hits: usize, seconds: f64) {
-        self.message(MessageOutcome::Screened);
-        self.passengers.inc_by(passengers as u64);
-        self.hits.with_label_values(&["watchlist"]).inc_by(watchlist_hits as u64);
-        self.hits.with_label_values(&["trend"]).inc_by(trend_hits as u64);
+    /// Seconds from a message's arrival to its commit in the store.
+    pub fn ingest_latency(&self, seconds: f64) {
         self.latency.observe(seconds);
     }
 
@@ -142,10 +114,32 @@ impl Metrics {
         self.dead_letters.inc();
     }
 
+    /// The events as counters: `(&*metrics).skipped(..)`.
+    pub fn events(&self) -> MetricEvents<'_> {
+        MetricEvents(self)
+    }
+
     /// The Prometheus text format.
     pub fn render(&self) -> String {
         let mut out = Vec::new();
         TextEncoder::new().encode(&self.registry.gather(), &mut out).expect("text encoding");
         String::from_utf8(out).expect("the text format is UTF-8")
+    }
+}
+
+/// The metrics as a listener of [`crate::events`].
+pub struct MetricEvents<'a>(&'a Metrics);
+
+impl Events for MetricEvents<'_> {
+    fn skipped(&mut self, e: MessageSkipped) {
+        self.0.message(e.0);
+    }
+
+    fn screened(&mut self, e: MessageScreened<'_>) {
+        let (watchlist, trend) = e.hits_by_kind();
+        self.0.message(MessageOutcome::Screened);
+        self.0.passengers.inc_by(e.passengers as u64);
+        self.0.hits.with_label_values(&["watchlist"]).inc_by(watchlist as u64);
+        self.0.hits.with_label_values(&["trend"]).inc_by(trend as u64);
     }
 }

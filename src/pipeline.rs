@@ -5,10 +5,11 @@
 //! may the source let go of it (delete the file, answer 202, commit the
 //! offset).
 
+use crate::events::{Events, MessageOutcome, MessageScreened, MessageSkipped};
 use crate::formats::decode::{decode_bytes, Decoded};
-use crate::metrics::{MessageOutcome, Metrics};
+use crate::metrics::Metrics;
 use crate::model::ReadMessage;
-use crate::screening::{HitKind, Outcome, Screener};
+use crate::screening::{Outcome, Screener};
 use crate::store::{Ingested, Recorded, Store, StoreError};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -99,7 +100,7 @@ impl Pipeline {
                 tracing::warn!(source, line, problem = %redacted, "message rejected");
             }
             if !matches!(p, Processed::Stored { .. }) {
-                self.metrics.message(p.outcome());
+                self.metrics.events().skipped(MessageSkipped(p.outcome()));
             }
             out.push(p);
         }
@@ -150,8 +151,8 @@ impl Pipeline {
             Recorded::Duplicate => Processed::Duplicate { message_id },
             Recorded::Stored { .. } if !in_scope => Processed::OutOfScope { message_id },
             Recorded::Stored { passengers, hits: n } => {
-                let watchlist = hits.iter().filter(|h| h.kind == HitKind::Watchlist).count();
-                self.metrics.screened(passengers, watchlist, n - watchlist, started.elapsed().as_secs_f64());
+                self.metrics.events().screened(MessageScreened { passengers, hits: &hits });
+                self.metrics.ingest_latency(started.elapsed().as_secs_f64());
                 Processed::Stored { message_id, passengers, hits: n }
             }
         })

@@ -3,6 +3,7 @@
 //! byte: files are read in sorted order, messages screened in parallel but
 //! written in input order.
 
+use crate::events::{Events, MessageOutcome, MessageScreened, MessageSkipped};
 use crate::formats::decode::{decode, Decoded};
 use crate::formats::paxlst::{Part, PartTracker};
 use crate::formats::MessageError;
@@ -72,6 +73,8 @@ pub struct Summary {
     pub duplicates: usize,
     pub rejected_messages: usize,
     pub out_of_scope: usize,
+    /// Received too long after they were sent (the service only; a replay judges no age).
+    pub too_old: usize,
     pub unknown_departure_airports: usize,
     pub passengers: usize,
     pub rejected_passengers: usize,
@@ -278,7 +281,7 @@ impl<'a> Replay<'a> {
                 }
                 match res {
                     Err(e) => {
-                        summary.rejected_messages += 1;
+                        summary.skipped(MessageSkipped(MessageOutcome::Rejected));
                         self.report(
                             &mut summary,
                             RejectionKind::MessageRejected,
@@ -290,7 +293,7 @@ impl<'a> Replay<'a> {
                     }
                     Ok(rm) => {
                         if !seen.insert(rm.message.message_id.clone()) {
-                            summary.duplicates += 1;
+                            summary.skipped(MessageSkipped(MessageOutcome::Duplicate));
                             continue;
                         }
                         pending.persons += rm.message.passengers.len();
@@ -371,39 +374,58 @@ impl<'a> Replay<'a> {
                     r.special_category_discarded.len();
             }
             match outcome {
-                Outcome::OutOfScope { .. } => summary.out_of_scope += 1,
+                Outcome::OutOfScope { .. } => summary.skipped(MessageSkipped(MessageOutcome::OutOfScope)),
                 Outcome::Screened { hits, unknown_airport } => {
                     summary.unknown_departure_airports += unknown_airport as usize;
-                    summary.passengers += m.passengers.len();
                     summary.damaged_passengers += m.passengers.iter().filter(|p| p.damaged).count();
                     summary.rejected_passengers += r.rejected_passengers.len();
-                    self.write_hits(&hits, summary)?;
+                    self.write_hits(&hits)?;
+                    summary.screened(MessageScreened { passengers: m.passengers.len(), hits: &hits });
                 }
             }
         }
         Ok(())
     }
 
-    fn write_hits(&mut self, hits: &[Hit], summary: &mut Summary) -> std::io::Result<()> {
-        let mut last = None;
+    fn write_hits(&mut self, hits: &[Hit]) -> std::io::Result<()> {
         for h in hits {
             serde_json::to_writer(&mut self.hits_out, h)?;
             self.hits_out.write_all(b"\n")?;
-            summary.hits += 1;
+        }
+        Ok(())
+    }
+}
+
+/// The replay summary counts the same events as the service's metrics.
+impl Events for Summary {
+    fn skipped(&mut self, e: MessageSkipped) {
+        match e.0 {
+            MessageOutcome::Duplicate => self.duplicates += 1,
+            MessageOutcome::Rejected => self.rejected_messages += 1,
+            MessageOutcome::OutOfScope => self.out_of_scope += 1,
+            MessageOutcome::TooOld => self.too_old += 1,
+            MessageOutcome::Screened => {}
+        }
+    }
+
+    fn screened(&mut self, e: MessageScreened<'_>) {
+        self.passengers += e.passengers;
+        self.hits += e.hits.len();
+        let mut last = None;
+        for h in e.hits {
             match h.kind {
                 HitKind::Watchlist => {
-                    *summary.watchlist_hits_by_list.entry(h.list.clone().unwrap_or_default()).or_default() += 1
+                    *self.watchlist_hits_by_list.entry(h.list.clone().unwrap_or_default()).or_default() += 1
                 }
                 HitKind::Trend => {
-                    *summary.trend_hits_by_trend.entry(h.trend_id.clone().unwrap_or_default()).or_default() += 1
+                    *self.trend_hits_by_trend.entry(h.trend_id.clone().unwrap_or_default()).or_default() += 1
                 }
             }
             if last != Some(h.passenger) {
-                summary.passengers_with_hits += 1;
+                self.passengers_with_hits += 1;
                 last = Some(h.passenger);
             }
         }
-        Ok(())
     }
 }
 
