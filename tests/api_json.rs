@@ -44,13 +44,6 @@ fn message_error(v: Value) -> String {
     }
 }
 
-fn passenger_error(v: Value) -> String {
-    let rm = read(v.to_string().as_bytes()).expect("message accepted");
-    assert_eq!(rm.message.passengers.len(), 1, "the other passenger is kept");
-    assert_eq!(rm.report.rejected_passengers.len(), 1);
-    rm.report.rejected_passengers[0].to_string()
-}
-
 #[test]
 fn valid_message_reads() {
     let rm = read(message().to_string().as_bytes()).unwrap();

@@ -22,6 +22,8 @@ CREATE TABLE messages (
     hits BIGINT NOT NULL,
     sent_at BIGINT NOT NULL,
     received_at BIGINT NOT NULL,
+    -- When the recording transaction was about to commit (latency measurements).
+    stored_at BIGINT,
     expires_at BIGINT NOT NULL
 );
 CREATE INDEX messages_expires ON messages (expires_at);

@@ -251,6 +251,11 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        sqlx::query("UPDATE messages SET stored_at = $1 WHERE id = $2")
+            .bind(millis(Utc::now()))
+            .bind(message_row)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(Recorded::Stored { passengers: kept.len(), hits: i.hits.len() })
     }

@@ -1,4 +1,4 @@
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 use std::path::{Path, PathBuf};
 
 /// The contract's example files, beside the repository in `shared/`.
@@ -139,3 +139,76 @@ mod service_harness {
 }
 #[cfg(feature = "service")]
 pub use service_harness::*;
+
+/// A real Kafka-protocol broker process (tansu) on a free loopback port,
+/// storing in a SQLite file under `dir`; stopped when dropped. The binary is
+/// `$TANSU`, or `tansu` on PATH or in `~/.cargo/bin` (`.ci/run` installs it).
+#[cfg(feature = "service")]
+pub struct Tansu {
+    child: std::process::Child,
+    port: u16,
+    bin: PathBuf,
+}
+
+#[cfg(feature = "service")]
+impl Tansu {
+    pub fn binary() -> PathBuf {
+        if let Ok(p) = std::env::var("TANSU") {
+            return PathBuf::from(p);
+        }
+        let home = std::env::var("HOME").unwrap_or_default();
+        let cargo_bin = Path::new(&home).join(".cargo/bin/tansu");
+        if cargo_bin.exists() {
+            return cargo_bin;
+        }
+        PathBuf::from("tansu")
+    }
+
+    pub async fn start(dir: &Path) -> Tansu {
+        std::fs::create_dir_all(dir).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let url = format!("tcp://127.0.0.1:{port}");
+        let bin = Tansu::binary();
+        let child = std::process::Command::new(&bin)
+            .arg("broker")
+            .args(["--listener-url", &url, "--advertised-listener-url", &url])
+            .arg("--storage-engine")
+            .arg(format!("sqlite://{}", dir.join("tansu.db").display()))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(dir.join("tansu.log")).unwrap())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start the tansu broker ({}): {e}; install it: cargo install --locked tansu --version 0.6.0 --features dynostore,libsql", bin.display()));
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Tansu { child, port, bin };
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!(
+            "tansu never listened on {port}: {}",
+            std::fs::read_to_string(dir.join("tansu.log")).unwrap_or_default()
+        );
+    }
+
+    pub fn brokers(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Create a topic explicitly (tansu's own CLI).
+    pub async fn create_topic(&self, name: &str, partitions: i32) {
+        let out = std::process::Command::new(&self.bin)
+            .args(["topic", "create", name, "--broker", &format!("tcp://127.0.0.1:{}", self.port)])
+            .args(["--partitions", &partitions.to_string()])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "topic {name}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+#[cfg(feature = "service")]
+impl Drop for Tansu {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
