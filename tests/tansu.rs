@@ -55,7 +55,8 @@ async fn thousands_of_messages_through_a_real_broker() {
         format!(
             "[store]\nurl = \"{db}\"\n[screening]\nwatchlists = \"{}\"\ntrends = \"{}\"\nscope = \"all\"\n\
              [http]\nlisten = \"127.0.0.1:{}\"\nmetrics_listen = \"127.0.0.1:{ops}\"\n[spool]\ndir = \"{}\"\n\
-             [kafka]\nbrokers = \"{}\"\ngroup_id = \"e2e\"\ntopic = \"{TOPIC}\"\ndead_letter_topic = \"{DLQ}\"\n",
+             [kafka]\nbrokers = \"{}\"\ngroup_id = \"e2e\"\ntopic = \"{TOPIC}\"\ndead_letter_topic = \"{DLQ}\"\n\
+             [kafka.settings]\n\"fetch.wait.max.ms\" = \"20\"\n",
             l.wl.path().display(),
             l.tr.path().display(),
             free_port(),
@@ -113,7 +114,8 @@ async fn thousands_of_messages_through_a_real_broker() {
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    assert_eq!(messages, GOOD as i64, "{}", std::fs::read_to_string(&log).unwrap());
+    let tail: String = std::fs::read_to_string(&log).unwrap().lines().rev().take(20).collect::<Vec<_>>().join("\n");
+    assert_eq!(messages, GOOD as i64, "stored {messages} of {GOOD}; log tail:\n{tail}");
     assert_eq!(passengers, 2 * GOOD as i64, "every passenger exactly once");
 
     // Every bad record is in the dead-letter topic, with the contract's headers.

@@ -2,9 +2,12 @@
 //! from the broker and exactly once into the store.
 //!
 //! - Records of one partition are handled in order by that partition's
-//!   worker; partitions run in parallel. A worker's queue is bounded: past
-//!   [`HIGH_WATER`] records the partition is paused, and resumed below
-//!   [`LOW_WATER`].
+//!   worker; partitions run in parallel. Queues are bounded: past
+//!   [`HIGH_WATER`] records in a worker's queue, fetching waits until it is
+//!   down to [`LOW_WATER`] (librdkafka's own prefetch is capped too).
+//! - A partition whose record keeps failing (dead-letter write, store) is
+//!   paused while it retries and left out of that wait, so the other
+//!   partitions go on; it is resumed when the record is through.
 //! - A record's offset is stored (and auto-committed by librdkafka) only
 //!   after its passengers and hits are committed to the store, or after it
 //!   was written to the dead-letter topic.
@@ -28,14 +31,14 @@ use rdkafka::message::{Header, Headers, Message, OwnedHeaders, OwnedMessage};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-/// Records queued for one partition before it is paused.
+/// Records queued for one partition before fetching waits.
 pub const HIGH_WATER: usize = 64;
-/// Queued records below which a paused partition is resumed.
+/// Queued records below which fetching goes on.
 pub const LOW_WATER: usize = 16;
 /// The longest wait between two tries of a failing record.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
@@ -118,6 +121,8 @@ pub struct KafkaSource {
 struct Worker {
     tx: tokio::sync::mpsc::UnboundedSender<OwnedMessage>,
     depth: Arc<AtomicUsize>,
+    /// The worker is retrying a failing record.
+    retrying: Arc<AtomicBool>,
 }
 
 impl KafkaSource {
@@ -132,7 +137,9 @@ impl KafkaSource {
             .set("group.id", &config.group_id)
             .set("enable.auto.commit", "true")
             .set("enable.auto.offset.store", "false")
-            .set("auto.offset.reset", "earliest");
+            .set("auto.offset.reset", "earliest")
+            // librdkafka's prefetch per partition, on top of our queues.
+            .set("queued.min.messages", "1000");
         for (k, v) in &config.settings {
             c.set(k, v);
         }
@@ -163,7 +170,7 @@ impl KafkaSource {
         loop {
             tokio::select! {
                 _ = stop.cancelled() => break,
-                _ = tick.tick() => me.resume_drained(&workers, &mut paused),
+                _ = tick.tick() => me.pause_retrying(&workers, &mut paused),
                 received = me.consumer.recv() => {
                     let msg = match received {
                         Ok(m) => m.detach(),
@@ -177,16 +184,22 @@ impl KafkaSource {
                     let w = workers.entry(key.clone()).or_insert_with(|| {
                         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
                         let depth = Arc::new(AtomicUsize::new(0));
-                        handles.spawn(me.clone().work(key.clone(), rx, depth.clone(), stop.clone()));
-                        Worker { tx, depth }
+                        let retrying = Arc::new(AtomicBool::new(false));
+                        handles.spawn(me.clone().work(key.clone(), rx, depth.clone(), retrying.clone(), stop.clone()));
+                        Worker { tx, depth, retrying }
                     });
                     let queued = w.depth.fetch_add(1, Ordering::SeqCst) + 1;
                     if w.tx.send(msg).is_err() {
                         // The worker gave up at shutdown; the record will be delivered again.
                         me.inflight.finish(&key);
                     }
-                    if queued >= HIGH_WATER && paused.insert(key.clone()) {
-                        me.set_paused(&key, true);
+                    if queued >= HIGH_WATER {
+                        // Backpressure: wait for this worker, unless it is stuck retrying.
+                        let (depth, retrying) = (w.depth.clone(), w.retrying.clone());
+                        while depth.load(Ordering::SeqCst) > LOW_WATER && !retrying.load(Ordering::SeqCst) && !stop.is_cancelled() {
+                            tokio::time::sleep(Duration::from_millis(2)).await;
+                        }
+                        me.pause_retrying(&workers, &mut paused);
                     }
                 }
             }
@@ -210,14 +223,16 @@ impl KafkaSource {
         }
     }
 
-    fn resume_drained(&self, workers: &HashMap<Partition, Worker>, paused: &mut HashSet<Partition>) {
-        paused.retain(|p| {
-            let drained = workers.get(p).is_none_or(|w| w.depth.load(Ordering::SeqCst) <= LOW_WATER);
-            if drained {
+    /// Pause the partitions whose worker is retrying; resume those that are through.
+    fn pause_retrying(&self, workers: &HashMap<Partition, Worker>, paused: &mut HashSet<Partition>) {
+        for (p, w) in workers {
+            let retrying = w.retrying.load(Ordering::SeqCst);
+            if retrying && paused.insert(p.clone()) {
+                self.set_paused(p, true);
+            } else if !retrying && paused.remove(p) {
                 self.set_paused(p, false);
             }
-            !drained
-        });
+        }
     }
 
     /// One partition's records, in order.
@@ -226,14 +241,19 @@ impl KafkaSource {
         key: Partition,
         mut rx: tokio::sync::mpsc::UnboundedReceiver<OwnedMessage>,
         depth: Arc<AtomicUsize>,
+        retrying: Arc<AtomicBool>,
         stop: CancellationToken,
     ) {
         while let Some(msg) = rx.recv().await {
             let mut backoff = Duration::from_millis(100);
             let done = loop {
                 match self.handle(&msg).await {
-                    Ok(()) => break true,
+                    Ok(()) => {
+                        retrying.store(false, Ordering::SeqCst);
+                        break true;
+                    }
                     Err(e) => {
+                        retrying.store(true, Ordering::SeqCst);
                         tracing::warn!(topic = %key.0, partition = key.1, offset = msg.offset(), error = %e,
                             "record not finished; retrying (its partition waits)");
                         tokio::select! {

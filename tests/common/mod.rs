@@ -141,7 +141,7 @@ mod service_harness {
 pub use service_harness::*;
 
 /// A real Kafka-protocol broker process (tansu) on a free loopback port,
-/// storing in a SQLite file under `dir`; stopped when dropped. The binary is
+/// with its memory storage engine, logging under `dir`; stopped when dropped. The binary is
 /// `$TANSU`, or `tansu` on PATH or in `~/.cargo/bin` (`.ci/run` installs it).
 #[cfg(feature = "service")]
 pub struct Tansu {
@@ -172,8 +172,9 @@ impl Tansu {
         let child = std::process::Command::new(&bin)
             .arg("broker")
             .args(["--listener-url", &url, "--advertised-listener-url", &url])
-            .arg("--storage-engine")
-            .arg(format!("sqlite://{}", dir.join("tansu.db").display()))
+            // In memory: tansu's libSQL engine reads `sqlite://` paths relative to its cwd.
+            .args(["--storage-engine", "memory://tansu/"])
+            .current_dir(dir)
             .stdout(std::process::Stdio::null())
             .stderr(std::fs::File::create(dir.join("tansu.log")).unwrap())
             .spawn()
