@@ -21,7 +21,7 @@
 mod common;
 
 use chrono::Utc;
-use common::Tansu;
+use common::{free_port, Tansu};
 use paxscreen::generate::{self, ManifestOptions};
 use paxscreen::model::ApiMessage;
 use rayon::prelude::*;
@@ -67,10 +67,6 @@ fn body(m: &ApiMessage) -> Vec<u8> {
     let mut v = paxscreen::formats::api_json::to_value(m);
     v["sent_at"] = Utc::now().to_rfc3339().into();
     serde_json::to_vec(&v).unwrap()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 fn serve(dir: &Path, wl: &Path, brokers: &str, ops: u16) -> Child {

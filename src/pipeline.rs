@@ -65,6 +65,20 @@ impl Processed {
     }
 }
 
+/// `line N: reason` for every rejected message among `results`: in full
+/// (for the sender) or without values (for logs and dead-letter headers).
+pub fn rejections(results: &[Processed], redacted: bool) -> Vec<String> {
+    results
+        .iter()
+        .filter_map(|r| match r {
+            Processed::Rejected { line, reason, redacted: r } => {
+                Some(format!("line {line}: {}", if redacted { r } else { reason }))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 pub struct Pipeline {
     pub screener: Arc<Screener>,
     pub store: Store,

@@ -18,15 +18,9 @@ use std::time::{Duration, Instant};
 const TOPIC: &str = "api-messages";
 const MESSAGES: usize = 10_000;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 /// The example message, sent now (so it is never too old), with its own id.
 fn message(i: usize) -> String {
-    let mut v: serde_json::Value = serde_json::from_str(&example_message(&format!("C-{i:05}"))).unwrap();
-    v["sent_at"] = chrono::Utc::now().to_rfc3339().into();
-    v.to_string()
+    message_sent_now(&format!("C-{i:05}"))
 }
 
 async fn produce_all(mock: &MockCluster<'static, DefaultProducerContext>) {

@@ -245,10 +245,6 @@ fn cat_len(l: &Lists) -> usize {
 
 // --- The HTTP API, in process, with real listeners ---------------------------------
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_tokens_roles_and_ingest_statuses() {
     let db = TestDb::sqlite().await;

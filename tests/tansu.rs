@@ -21,14 +21,8 @@ const GOOD: usize = 2_700;
 const DUPLICATES: usize = 150;
 const BAD: usize = 150;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 fn message(i: usize) -> String {
-    let mut v: serde_json::Value = serde_json::from_str(&example_message(&format!("T-{i:05}"))).unwrap();
-    v["sent_at"] = chrono::Utc::now().to_rfc3339().into();
-    v.to_string()
+    message_sent_now(&format!("T-{i:05}"))
 }
 
 fn bad(i: usize) -> Vec<u8> {

@@ -22,7 +22,7 @@
 //! - On stop: no more fetching, queued records finished, offsets committed.
 
 use crate::config::KafkaConfig;
-use crate::pipeline::{Pipeline, Processed};
+use crate::pipeline::{rejections, Pipeline};
 use crate::web::Readiness;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer};
@@ -284,13 +284,7 @@ impl KafkaSource {
             Some("empty record".to_string())
         } else {
             let results = self.pipeline.process(value, &source).await.map_err(|e| format!("store: {e}"))?;
-            let rejected: Vec<String> = results
-                .iter()
-                .filter_map(|r| match r {
-                    Processed::Rejected { line, redacted, .. } => Some(format!("line {line}: {redacted}")),
-                    _ => None,
-                })
-                .collect();
+            let rejected = rejections(&results, true);
             match (results.is_empty(), rejected.is_empty()) {
                 (true, _) => Some("no message in the record".to_string()),
                 (false, true) => None,

@@ -5,7 +5,7 @@
 //! file. A file is deleted only after its messages are in the store, so a
 //! crash in between screens it again and the store finds the duplicates.
 
-use crate::pipeline::{Pipeline, Processed};
+use crate::pipeline::{rejections, Pipeline};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -83,13 +83,7 @@ impl Spool {
                 }
             };
             let results = pipeline.process(&bytes, &format!("spool:{name}")).await?;
-            let reasons: Vec<String> = results
-                .iter()
-                .filter_map(|r| match r {
-                    Processed::Rejected { line, reason, .. } => Some(format!("line {line}: {reason}")),
-                    _ => None,
-                })
-                .collect();
+            let reasons = rejections(&results, false);
             if reasons.is_empty() && !results.is_empty() {
                 remove(&path);
             } else {

@@ -3,7 +3,7 @@
 
 use super::{ApiError, AppState, Caller};
 use crate::auth::{self, Role};
-use crate::pipeline::Processed;
+use crate::pipeline::{rejections, Processed};
 use crate::store::{HitQuery, STATES};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -38,13 +38,7 @@ async fn post_message(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require(&[Role::Ingest])?;
     let results = s.pipeline.process(&body, "http").await?;
-    let rejected: Vec<String> = results
-        .iter()
-        .filter_map(|r| match r {
-            Processed::Rejected { line, reason, .. } => Some(format!("line {line}: {reason}")),
-            _ => None,
-        })
-        .collect();
+    let rejected = rejections(&results, false);
     if results.is_empty() {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"error": "no message in the body", "reasons": []}))));
     }

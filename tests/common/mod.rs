@@ -213,3 +213,16 @@ impl Drop for Tansu {
         let _ = self.child.wait();
     }
 }
+
+/// A free loopback port (bound, read, released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The example message with another id, sent now (so never too old for a
+/// service on the system clock).
+pub fn message_sent_now(id: &str) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(&example_message(id)).unwrap();
+    v["sent_at"] = chrono::Utc::now().to_rfc3339().into();
+    v.to_string()
+}
