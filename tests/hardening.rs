@@ -60,6 +60,16 @@ fn replay(manifests: &Path, extra: &[&str]) -> (Output, Vec<Value>, String) {
     (o, hits, std::fs::read_to_string(&rejects).unwrap_or_default())
 }
 
+/// `paxscreen replay` with only its lists (no output files), in `env`.
+fn plain_replay(manifests: &Path, wl: &Path, tr: &Path, env: &[(&str, &str)]) -> Output {
+    let mut c = bin();
+    c.arg("replay").arg(manifests).arg("--watchlists").arg(wl).arg("--trends").arg(tr);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -119,15 +129,7 @@ fn check_and_replay_never_print_a_listed_persons_data() {
     assert!(String::from_utf8_lossy(&shown.stdout).contains("XK99887766"), "asked for explicitly");
 
     let m = folder(&[("m.json", b"{}")]);
-    let o = bin()
-        .arg("replay")
-        .arg(m.path())
-        .arg("--watchlists")
-        .arg(wl.path())
-        .arg("--trends")
-        .arg(tr.path())
-        .output()
-        .unwrap();
+    let o = plain_replay(m.path(), wl.path(), tr.path(), &[]);
     assert_eq!(o.status.code(), Some(2), "a refused list stops the replay");
     let err = stderr(&o);
     assert!(err.contains("refused whole"), "{err}");
@@ -317,16 +319,7 @@ fn logs_have_no_colours_off_a_terminal() {
     let good = folder(&[("m.edi", fixture("multi-leg.edi").as_bytes())]);
     let wl = folder(&[("list.csv", LIST.as_bytes())]);
     let tr = no_trends();
-    let o = bin()
-        .env("PAXSCREEN_LOG", "info")
-        .arg("replay")
-        .arg(good.path())
-        .arg("--watchlists")
-        .arg(wl.path())
-        .arg("--trends")
-        .arg(tr.path())
-        .output()
-        .unwrap();
+    let o = plain_replay(good.path(), wl.path(), tr.path(), &[("PAXSCREEN_LOG", "info")]);
     let err = stderr(&o);
     assert!(err.contains("watchlists loaded"), "{err}");
     assert!(!err.contains('\u{1b}'), "{err:?}");

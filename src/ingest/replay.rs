@@ -229,9 +229,7 @@ impl<'a> Replay<'a> {
     pub fn run(mut self, files: &[PathBuf], skipped: &[(PathBuf, String)]) -> std::io::Result<Summary> {
         let mut summary = Summary { files: files.len(), ..Default::default() };
         for (path, why) in skipped {
-            summary.skipped_paths += 1;
-            let source = path.display().to_string();
-            self.report(&mut summary, RejectionKind::PathSkipped, &source, None, why.clone(), why.clone())?;
+            self.skip_path(&mut summary, &path.display().to_string(), why.clone())?;
         }
         let mut seen = FxHashSet::default();
         let mut parts = PartTracker::default();
@@ -242,9 +240,7 @@ impl<'a> Replay<'a> {
             let items = match decoded {
                 Ok(items) => items,
                 Err(e) => {
-                    summary.skipped_paths += 1;
-                    let why = format!("cannot be read: {e}");
-                    self.report(&mut summary, RejectionKind::PathSkipped, &name, None, why.clone(), why)?;
+                    self.skip_path(&mut summary, &name, format!("cannot be read: {e}"))?;
                     continue;
                 }
             };
@@ -253,9 +249,7 @@ impl<'a> Replay<'a> {
                     Ok(i) => i,
                     Err(e) => {
                         // A read error part-way: what was read is kept, the rest of the file is lost.
-                        summary.skipped_paths += 1;
-                        let why = format!("read failed part-way: {e}");
-                        self.report(&mut summary, RejectionKind::PathSkipped, &name, None, why.clone(), why)?;
+                        self.skip_path(&mut summary, &name, format!("read failed part-way: {e}"))?;
                         break;
                     }
                 };
@@ -322,6 +316,12 @@ impl<'a> Replay<'a> {
             r.flush()?;
         }
         Ok(summary)
+    }
+
+    /// A path left out (or left unfinished): counted and reported.
+    fn skip_path(&mut self, summary: &mut Summary, source: &str, why: String) -> std::io::Result<()> {
+        summary.skipped_paths += 1;
+        self.report(summary, RejectionKind::PathSkipped, source, None, why.clone(), why)
     }
 
     /// Count a problem, keep it in the sample (redacted) while there is
