@@ -10,7 +10,7 @@ use crate::formats::decode::{decode_bytes, Decoded};
 use crate::metrics::Metrics;
 use crate::model::ReadMessage;
 use crate::screening::{Outcome, Screener};
-use crate::store::{Ingested, Recorded, Store, StoreError};
+use crate::store::{GroupCommit, Ingested, Recorded, Store, StoreError};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
@@ -85,34 +85,103 @@ pub struct Pipeline {
     pub metrics: Arc<Metrics>,
     pub clock: Arc<dyn Clock>,
     pub retention: chrono::Duration,
+    writer: GroupCommit,
+}
+
+/// A message read and screened, not yet written: either its outcome is
+/// known already, or it waits for the store.
+pub struct Prepared {
+    step: Step,
+    started: std::time::Instant,
+}
+
+enum Step {
+    Done(Processed),
+    Record { item: Ingested, in_scope: bool },
 }
 
 impl Pipeline {
+    /// A pipeline whose writes go through one group-commit writer (started
+    /// here, on the current tokio runtime).
+    pub fn new(
+        screener: Arc<Screener>,
+        store: Store,
+        metrics: Arc<Metrics>,
+        clock: Arc<dyn Clock>,
+        retention: chrono::Duration,
+    ) -> Pipeline {
+        let writer = GroupCommit::start(store.clone());
+        Pipeline { screener, store, metrics, clock, retention, writer }
+    }
+
     /// Read every message in `bytes` and take each to the store.
     /// `source` names where they came from, without personal data.
     pub async fn process(&self, bytes: &[u8], source: &str) -> Result<Vec<Processed>, StoreError> {
+        let prepared = self.prepare(bytes, source).await?;
+        self.finish(prepared).await
+    }
+
+    /// Decode and screen every message in `bytes`; nothing is recorded yet
+    /// but the parts of multi-part messages.
+    pub async fn prepare(&self, bytes: &[u8], source: &str) -> Result<Vec<Prepared>, StoreError> {
         let received_at = self.clock.now();
         let started = std::time::Instant::now();
         let mut out = Vec::new();
         for item in decode_bytes(bytes) {
-            let p = match item {
+            let step = match item {
                 Decoded::Notice { line, error } => {
                     tracing::warn!(source, line, problem = %error.redacted(), "damage outside any message");
                     continue;
                 }
                 Decoded::Message { line, result: Err(e), .. } => {
-                    Processed::Rejected { line, reason: e.to_string(), redacted: e.redacted() }
+                    tracing::warn!(source, line, problem = %e.redacted(), "message rejected");
+                    Step::Done(Processed::Rejected { line, reason: e.to_string(), redacted: e.redacted() })
                 }
                 Decoded::Message { result: Ok(rm), part, .. } => {
                     if let Some(part) = &part {
                         self.store.see_part(&part.group, part.number, part.last, received_at + self.retention).await?;
                     }
-                    self.one(rm, source, received_at, started).await?
+                    self.screen(rm, source, received_at).await?
                 }
             };
-            if let Processed::Rejected { line, redacted, .. } = &p {
-                tracing::warn!(source, line, problem = %redacted, "message rejected");
-            }
+            out.push(Prepared { step, started });
+        }
+        Ok(out)
+    }
+
+    /// Record prepared messages: those of one call, and those of every
+    /// other caller waiting at the same time, go in one transaction.
+    pub async fn finish(&self, prepared: Vec<Prepared>) -> Result<Vec<Processed>, StoreError> {
+        // Hand every message to the writer before waiting for any.
+        let mut pending = Vec::with_capacity(prepared.len());
+        for Prepared { step, started } in prepared {
+            pending.push(match step {
+                Step::Done(p) => (Err(p), started),
+                Step::Record { item, in_scope } => {
+                    let (message_id, hits) = (item.message.message_id.clone(), item.hits.clone());
+                    let writer = self.writer.clone();
+                    let task = tokio::spawn(async move { (writer.record(item).await, in_scope) });
+                    (Ok((message_id, hits, task)), started)
+                }
+            });
+        }
+        let mut out = Vec::with_capacity(pending.len());
+        for (p, started) in pending {
+            let p = match p {
+                Err(done) => done,
+                Ok((message_id, hit_list, task)) => {
+                    let (recorded, in_scope) = task.await.map_err(|_| StoreError::Closed)?;
+                    match recorded? {
+                        Recorded::Duplicate => Processed::Duplicate { message_id },
+                        Recorded::Stored { .. } if !in_scope => Processed::OutOfScope { message_id },
+                        Recorded::Stored { passengers, hits } => {
+                            self.metrics.events().screened(MessageScreened { passengers, hits: &hit_list });
+                            self.metrics.ingest_latency(started.elapsed().as_secs_f64());
+                            Processed::Stored { message_id, passengers, hits }
+                        }
+                    }
+                }
+            };
             if !matches!(p, Processed::Stored { .. }) {
                 self.metrics.events().skipped(MessageSkipped(p.outcome()));
             }
@@ -121,23 +190,17 @@ impl Pipeline {
         Ok(out)
     }
 
-    async fn one(
-        &self,
-        rm: ReadMessage,
-        source: &str,
-        received_at: DateTime<Utc>,
-        started: std::time::Instant,
-    ) -> Result<Processed, StoreError> {
+    async fn screen(&self, rm: ReadMessage, source: &str, received_at: DateTime<Utc>) -> Result<Step, StoreError> {
         let m = rm.message;
         let message_id = m.message_id.clone();
         if received_at.signed_duration_since(m.sent_at.with_timezone(&Utc)) > self.retention {
-            return Ok(Processed::TooOld { message_id });
+            return Ok(Step::Done(Processed::TooOld { message_id }));
         }
         // The key of the contract: the message id (PAXLST message ids are
         // built from the sender's references).
         let key = m.message_id.clone();
         if self.store.seen(&key).await? {
-            return Ok(Processed::Duplicate { message_id });
+            return Ok(Step::Done(Processed::Duplicate { message_id }));
         }
         let screener = self.screener.clone();
         let (m, outcome) = tokio::task::spawn_blocking(move || {
@@ -146,29 +209,20 @@ impl Pipeline {
         })
         .await
         .expect("screening does not panic");
-        let (hits, scope) = match outcome {
-            Outcome::Screened { hits, .. } => (hits, "screened"),
-            Outcome::OutOfScope { .. } => (Vec::new(), "out_of_scope"),
+        let (hits, in_scope) = match outcome {
+            Outcome::Screened { hits, .. } => (hits, true),
+            Outcome::OutOfScope { .. } => (Vec::new(), false),
         };
-        let in_scope = scope == "screened";
-        let ingested = Ingested {
-            key: &key,
-            message: &m,
-            source,
-            outcome: scope,
-            hits: &hits,
+        let item = Ingested {
+            key,
+            message: m,
+            source: source.to_string(),
+            outcome: if in_scope { "screened" } else { "out_of_scope" },
+            hits,
             keep_passengers: in_scope,
             received_at,
             expires_at: received_at + self.retention,
         };
-        Ok(match self.store.record(&ingested).await? {
-            Recorded::Duplicate => Processed::Duplicate { message_id },
-            Recorded::Stored { .. } if !in_scope => Processed::OutOfScope { message_id },
-            Recorded::Stored { passengers, hits: n } => {
-                self.metrics.events().screened(MessageScreened { passengers, hits: &hits });
-                self.metrics.ingest_latency(started.elapsed().as_secs_f64());
-                Processed::Stored { message_id, passengers, hits: n }
-            }
-        })
+        Ok(Step::Record { item, in_scope })
     }
 }

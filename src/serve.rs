@@ -69,13 +69,8 @@ impl Service {
             "lists loaded"
         );
         let screener = Arc::new(Screener::new(cat.watchlist.with_threshold(s.threshold), cat.trends, scope));
-        let pipeline = Arc::new(Pipeline {
-            screener: screener.clone(),
-            store: store.clone(),
-            metrics: metrics.clone(),
-            clock,
-            retention: config.retention(),
-        });
+        let pipeline =
+            Arc::new(Pipeline::new(screener.clone(), store.clone(), metrics.clone(), clock, config.retention()));
         let spool =
             Arc::new(Spool { dir: config.spool.dir.clone(), poll: Duration::from_millis(config.spool.poll_ms) });
         Ok(Service { config, store, screener, metrics, ready, pipeline, spool })

@@ -334,3 +334,68 @@ async fn wait_for(url: &str) {
     }
     panic!("{url} never answered");
 }
+
+/// A message as the pipeline hands it to the store, with its own key and source.
+fn ingested(id: &str, source: &str) -> paxscreen::store::Ingested {
+    use paxscreen::formats::decode::{decode_bytes, Decoded};
+    let Some(Decoded::Message { result: Ok(rm), .. }) = decode_bytes(example_message(id).as_bytes()).pop() else {
+        panic!("the example message reads")
+    };
+    paxscreen::store::Ingested {
+        key: id.to_string(),
+        message: rm.message,
+        source: source.to_string(),
+        outcome: "screened",
+        hits: Vec::new(),
+        keep_passengers: true,
+        received_at: start(),
+        expires_at: start() + Duration::hours(96),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn group_commit_writes_a_batch_at_once_and_a_refused_message_costs_only_itself() {
+    use paxscreen::store::{GroupCommit, Recorded};
+    for db in TestDb::both().await {
+        let store = Store::open(&db.url).await.unwrap();
+        // One transaction: a key twice in a batch is stored once.
+        let (a, a2, b) = (ingested("G-A", "t"), ingested("G-A", "t"), ingested("G-B", "t"));
+        let r = store.record_all(&[&a, &a2, &b]).await.unwrap();
+        assert_eq!(
+            r,
+            [
+                Recorded::Stored { passengers: 2, hits: 0 },
+                Recorded::Duplicate,
+                Recorded::Stored { passengers: 2, hits: 0 }
+            ]
+        );
+        // PostgreSQL refuses a NUL byte in text: the whole batch is refused,
+        // nothing of it is kept ...
+        let bad = ingested("G-BAD", "t\0");
+        let c = ingested("G-C", "t");
+        if db.is_pg() {
+            assert!(store.record_all(&[&c, &bad]).await.is_err());
+            assert!(!store.seen("G-C").await.unwrap());
+        }
+        // ... and through the writer, the others of its batch are stored all the same.
+        let writer = GroupCommit::start(store.clone());
+        let mut tasks = Vec::new();
+        for item in [c, bad, ingested("G-D", "t"), ingested("G-B", "t")] {
+            let w = writer.clone();
+            tasks.push(tokio::spawn(async move { w.record(item).await }));
+        }
+        let mut results = Vec::new();
+        for t in tasks {
+            results.push(t.await.unwrap());
+        }
+        let stored = Recorded::Stored { passengers: 2, hits: 0 };
+        assert_eq!(results[0].as_ref().unwrap(), &stored);
+        assert_eq!(results[1].is_err(), db.is_pg(), "pg: {}", db.is_pg());
+        assert_eq!(results[2].as_ref().unwrap(), &stored);
+        assert_eq!(results[3].as_ref().unwrap(), &Recorded::Duplicate);
+        let (messages, passengers, _) = store.counts().await.unwrap();
+        let expected = if db.is_pg() { 4 } else { 5 };
+        assert_eq!((messages, passengers), (expected, expected * 2));
+        db.drop_pg().await;
+    }
+}

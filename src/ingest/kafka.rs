@@ -22,7 +22,7 @@
 //! - On stop: no more fetching, queued records finished, offsets committed.
 
 use crate::config::KafkaConfig;
-use crate::pipeline::{rejections, Pipeline};
+use crate::pipeline::{rejections, Pipeline, Processed};
 use crate::web::Readiness;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer};
@@ -36,6 +36,8 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
+/// Records of one partition screened together and written in one transaction, at most.
+pub const BATCH: usize = 16;
 /// Records queued for one partition before fetching waits.
 pub const HIGH_WATER: usize = 64;
 /// Queued records below which fetching goes on.
@@ -235,7 +237,9 @@ impl KafkaSource {
         }
     }
 
-    /// One partition's records, in order.
+    /// One partition's records, in order. What is queued is taken
+    /// together (up to [`BATCH`]): screened one after another and written
+    /// in one transaction; a record that fails is then retried alone.
     async fn work(
         self: Arc<Self>,
         key: Partition,
@@ -244,53 +248,102 @@ impl KafkaSource {
         retrying: Arc<AtomicBool>,
         stop: CancellationToken,
     ) {
-        while let Some(msg) = rx.recv().await {
-            let mut backoff = Duration::from_millis(100);
-            let done = loop {
-                match self.handle(&msg).await {
-                    Ok(()) => {
-                        retrying.store(false, Ordering::SeqCst);
-                        break true;
-                    }
-                    Err(e) => {
-                        retrying.store(true, Ordering::SeqCst);
-                        tracing::warn!(topic = %key.0, partition = key.1, offset = msg.offset(), error = %e,
-                            "record not finished; retrying (its partition waits)");
-                        tokio::select! {
-                            _ = stop.cancelled() => break false,
-                            _ = tokio::time::sleep(backoff) => {}
-                        }
-                        backoff = (backoff * 2).min(MAX_BACKOFF);
-                    }
+        while let Some(first) = rx.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < BATCH {
+                match rx.try_recv() {
+                    Ok(m) => batch.push(m),
+                    Err(_) => break,
                 }
-            };
-            depth.fetch_sub(1, Ordering::SeqCst);
-            self.inflight.finish(&key);
-            if !done {
-                // Stopping: nothing after this record may be stored before it.
-                while rx.try_recv().is_ok() {
-                    self.inflight.finish(&key);
+            }
+            let finished = self.handle_batch(&batch).await;
+            for (i, msg) in batch.iter().enumerate() {
+                let done = i < finished || self.retry(&key, msg, &retrying, &stop).await;
+                depth.fetch_sub(1, Ordering::SeqCst);
+                self.inflight.finish(&key);
+                if !done {
+                    // Stopping: nothing after this record may be stored before it.
+                    for _ in &batch[i + 1..] {
+                        self.inflight.finish(&key);
+                    }
+                    while rx.try_recv().is_ok() {
+                        self.inflight.finish(&key);
+                    }
+                    return;
                 }
-                return;
             }
         }
     }
 
+    /// Handle `msg` until it is through, with backoff; false if stopped first.
+    async fn retry(
+        &self,
+        key: &Partition,
+        msg: &OwnedMessage,
+        retrying: &AtomicBool,
+        stop: &CancellationToken,
+    ) -> bool {
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            match self.handle(msg).await {
+                Ok(()) => {
+                    retrying.store(false, Ordering::SeqCst);
+                    return true;
+                }
+                Err(e) => {
+                    retrying.store(true, Ordering::SeqCst);
+                    tracing::warn!(topic = %key.0, partition = key.1, offset = msg.offset(), error = %e,
+                        "record not finished; retrying (its partition waits)");
+                    tokio::select! {
+                        _ = stop.cancelled() => return false,
+                        _ = tokio::time::sleep(backoff) => {}
+                    }
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+            }
+        }
+    }
+
+    /// Screen a batch of one partition's records, write them in one go,
+    /// then dead-letter and store offsets in order. Returns how many
+    /// records, from the first, are finished; the rest are left to
+    /// [`KafkaSource::retry`] (writing again is harmless: the store
+    /// knows what it has).
+    async fn handle_batch(&self, batch: &[OwnedMessage]) -> usize {
+        let mut prepared = Vec::new();
+        let mut counts = Vec::with_capacity(batch.len());
+        for msg in batch {
+            match self.pipeline.prepare(msg.payload().unwrap_or_default(), &source_of(msg)).await {
+                Ok(p) => {
+                    counts.push(p.len());
+                    prepared.extend(p);
+                }
+                Err(_) => break,
+            }
+        }
+        let Ok(results) = self.pipeline.finish(prepared).await else { return 0 };
+        let mut results = results.into_iter();
+        for (i, n) in counts.iter().enumerate() {
+            let mine: Vec<Processed> = results.by_ref().take(*n).collect();
+            if self.settle(&batch[i], problem(&batch[i], &mine)).await.is_err() {
+                return i;
+            }
+        }
+        counts.len()
+    }
+
     /// Screen and store one record (or dead-letter it), then store its offset.
     async fn handle(&self, msg: &OwnedMessage) -> Result<(), String> {
-        let value = msg.payload().unwrap_or_default();
-        let source = format!("kafka:{}/{}/{}", msg.topic(), msg.partition(), msg.offset());
-        let problem = if value.is_empty() {
-            Some("empty record".to_string())
-        } else {
-            let results = self.pipeline.process(value, &source).await.map_err(|e| format!("store: {e}"))?;
-            let rejected = rejections(&results, true);
-            match (results.is_empty(), rejected.is_empty()) {
-                (true, _) => Some("no message in the record".to_string()),
-                (false, true) => None,
-                (false, false) => Some(rejected.join("; ")),
-            }
-        };
+        let results = self
+            .pipeline
+            .process(msg.payload().unwrap_or_default(), &source_of(msg))
+            .await
+            .map_err(|e| format!("store: {e}"))?;
+        self.settle(msg, problem(msg, &results)).await
+    }
+
+    /// Dead-letter the record if it had a problem, then store its offset.
+    async fn settle(&self, msg: &OwnedMessage, problem: Option<String>) -> Result<(), String> {
         if let Some(reason) = problem {
             self.dead_letter(msg, &reason).await?;
             self.pipeline.metrics.dead_letter();
@@ -334,5 +387,24 @@ impl KafkaSource {
             .await
             .map(|_| ())
             .map_err(|(e, _)| format!("dead-letter write failed: {e}"))
+    }
+}
+
+/// Where a record came from, without personal data.
+fn source_of(msg: &OwnedMessage) -> String {
+    format!("kafka:{}/{}/{}", msg.topic(), msg.partition(), msg.offset())
+}
+
+/// Why a record goes to the dead-letter topic, without values; `None` if
+/// every message in it was read.
+fn problem(msg: &OwnedMessage, results: &[Processed]) -> Option<String> {
+    if msg.payload().unwrap_or_default().is_empty() {
+        return Some("empty record".to_string());
+    }
+    let rejected = rejections(results, true);
+    match (results.is_empty(), rejected.is_empty()) {
+        (true, _) => Some("no message in the record".to_string()),
+        (false, true) => None,
+        (false, false) => Some(rejected.join("; ")),
     }
 }

@@ -11,8 +11,11 @@
 //! transaction whose first statement claims its dedupe key, so it is stored
 //! exactly once whatever the route or the number of instances.
 
+mod group;
 mod hits;
 mod users;
+
+pub use group::GroupCommit;
 
 pub use hits::{HitDetail, HitPage, HitQuery, HitSummary, STATES};
 pub use users::{Principal, UserRow};
@@ -31,6 +34,8 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("the store's writer has stopped")]
+    Closed,
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -49,14 +54,14 @@ pub struct Store {
 }
 
 /// A message ready to be recorded: read, screened, with when it came.
-pub struct Ingested<'a> {
-    pub key: &'a str,
-    pub message: &'a ApiMessage,
+pub struct Ingested {
+    pub key: String,
+    pub message: ApiMessage,
     /// Where it came from, without personal data (`spool:NAME`, `http`, `kafka:TOPIC/P/OFFSET`).
-    pub source: &'a str,
+    pub source: String,
     /// `screened` or `out_of_scope`.
-    pub outcome: &'a str,
-    pub hits: &'a [Hit],
+    pub outcome: &'static str,
+    pub hits: Vec<Hit>,
     /// False for a message out of scope: its passengers are not kept at all.
     pub keep_passengers: bool,
     pub received_at: DateTime<Utc>,
@@ -154,112 +159,22 @@ impl Store {
 
     /// Record a screened message, its passengers and hits in one
     /// transaction, or nothing when its key is already there.
-    pub async fn record(&self, i: &Ingested<'_>) -> Result<Recorded> {
-        let m = i.message;
-        let f = &m.flight;
-        let (received, expires) = (millis(i.received_at), millis(i.expires_at));
-        let mut tx = self.pool.begin().await?;
-        let claimed = sqlx::query(
-            "INSERT INTO messages (dedupe_key, message_id, sender, source, outcome, flight_number, carrier, \
-             departure_airport, departure_time, arrival_airport, arrival_time, entry_point, itinerary, \
-             total_passengers, passengers, hits, sent_at, received_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
-             ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-        )
-        .bind(i.key)
-        .bind(&m.message_id)
-        .bind(&m.sender)
-        .bind(i.source)
-        .bind(i.outcome)
-        .bind(&f.number)
-        .bind(&f.carrier)
-        .bind(&f.departure_airport)
-        .bind(f.departure_time.timestamp_millis())
-        .bind(&f.arrival_airport)
-        .bind(f.arrival_time.timestamp_millis())
-        .bind(&f.entry_point)
-        .bind(f.itinerary.join(" "))
-        .bind(f.total_passengers as i64)
-        .bind(kept_count(i))
-        .bind(i.hits.len() as i64)
-        .bind(m.sent_at.timestamp_millis())
-        .bind(received)
-        .bind(expires)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = claimed else {
-            tx.rollback().await?;
-            return Ok(Recorded::Duplicate);
-        };
-        let message_row: i64 = row.try_get("id")?;
-        // Passengers, many rows a statement; their ids by index for the hits.
-        let kept: &[crate::model::Passenger] = if i.keep_passengers { &m.passengers } else { &[] };
-        let mut ids = std::collections::HashMap::with_capacity(kept.len());
-        for chunk in kept.chunks(400) {
-            let mut sql = String::from(
-                "INSERT INTO passengers (message_id, idx, data, damaged, received_at, expires_at) VALUES ",
-            );
-            for k in 0..chunk.len() {
-                let b = k * 6;
-                if k > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&format!("(${}, ${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6));
-            }
-            sql.push_str(" RETURNING id, idx");
-            let mut q = sqlx::query(&sql);
-            for p in chunk {
-                let data = serde_json::to_string(p).expect("a passenger serialises");
-                q = q
-                    .bind(message_row)
-                    .bind(p.index as i64)
-                    .bind(data)
-                    .bind(p.damaged as i64)
-                    .bind(received)
-                    .bind(expires);
-            }
-            for r in q.fetch_all(&mut *tx).await? {
-                ids.insert(r.try_get::<i64, _>("idx")?, r.try_get::<i64, _>("id")?);
-            }
-        }
-        for h in i.hits {
-            sqlx::query(
-                "INSERT INTO hits (message_id, passenger_id, passenger_idx, kind, list, entry_id, category, trend_id, \
-                 version, score, threshold, explanation, input_damaged, state, flight_number, departure_airport, \
-                 arrival_airport, arrival_time, received_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'new', $14, $15, $16, $17, $18, $19)",
-            )
-            .bind(message_row)
-            .bind(ids.get(&(h.passenger as i64)).copied())
-            .bind(h.passenger as i64)
-            .bind(kind_name(h))
-            .bind(h.list.clone())
-            .bind(h.entry_id.clone())
-            .bind(h.category.clone())
-            .bind(h.trend_id.clone())
-            .bind(&h.version)
-            .bind(h.score)
-            .bind(h.threshold)
-            .bind(serde_json::to_string(&h.explanation).expect("an explanation serialises"))
-            .bind(h.input_damaged as i64)
-            .bind(&f.number)
-            .bind(&f.departure_airport)
-            .bind(&f.arrival_airport)
-            .bind(f.arrival_time.timestamp_millis())
-            .bind(received)
-            .bind(expires)
-            .execute(&mut *tx)
-            .await?;
-        }
-        sqlx::query("UPDATE messages SET stored_at = $1 WHERE id = $2")
-            .bind(millis(Utc::now()))
-            .bind(message_row)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(Recorded::Stored { passengers: kept.len(), hits: i.hits.len() })
+    pub async fn record(&self, i: &Ingested) -> Result<Recorded> {
+        Ok(self.record_all(&[i]).await?.remove(0))
     }
 
+    /// Record several messages in one transaction (group commit: one disk
+    /// flush for all); each is stored or found a duplicate. If anything
+    /// fails, nothing is recorded.
+    pub async fn record_all(&self, items: &[&Ingested]) -> Result<Vec<Recorded>> {
+        let mut tx = self.pool.begin().await?;
+        let mut out = Vec::with_capacity(items.len());
+        for i in items {
+            out.push(record_in(&mut tx, i).await?);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
     /// Note a part of a multi-part message; the parts seen of its group.
     pub async fn see_part(&self, group: &str, part: u32, last: bool, expires_at: DateTime<Utc>) -> Result<()> {
         sqlx::query(
@@ -346,6 +261,104 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// One message's rows inside the caller's transaction; its dedupe key is
+/// claimed first, so a message already there adds nothing.
+async fn record_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, i: &Ingested) -> Result<Recorded> {
+    let m = &i.message;
+    let f = &m.flight;
+    let (received, expires) = (millis(i.received_at), millis(i.expires_at));
+    let claimed = sqlx::query(
+        "INSERT INTO messages (dedupe_key, message_id, sender, source, outcome, flight_number, carrier, \
+         departure_airport, departure_time, arrival_airport, arrival_time, entry_point, itinerary, \
+         total_passengers, passengers, hits, sent_at, received_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
+         ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+    )
+    .bind(&i.key)
+    .bind(&m.message_id)
+    .bind(&m.sender)
+    .bind(&i.source)
+    .bind(i.outcome)
+    .bind(&f.number)
+    .bind(&f.carrier)
+    .bind(&f.departure_airport)
+    .bind(f.departure_time.timestamp_millis())
+    .bind(&f.arrival_airport)
+    .bind(f.arrival_time.timestamp_millis())
+    .bind(&f.entry_point)
+    .bind(f.itinerary.join(" "))
+    .bind(f.total_passengers as i64)
+    .bind(kept_count(i))
+    .bind(i.hits.len() as i64)
+    .bind(m.sent_at.timestamp_millis())
+    .bind(received)
+    .bind(expires)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = claimed else {
+        return Ok(Recorded::Duplicate);
+    };
+    let message_row: i64 = row.try_get("id")?;
+    // Passengers, many rows a statement; their ids by index for the hits.
+    let kept: &[crate::model::Passenger] = if i.keep_passengers { &m.passengers } else { &[] };
+    let mut ids = std::collections::HashMap::with_capacity(kept.len());
+    for chunk in kept.chunks(400) {
+        let mut sql =
+            String::from("INSERT INTO passengers (message_id, idx, data, damaged, received_at, expires_at) VALUES ");
+        for k in 0..chunk.len() {
+            let b = k * 6;
+            if k > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("(${}, ${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6));
+        }
+        sql.push_str(" RETURNING id, idx");
+        let mut q = sqlx::query(&sql);
+        for p in chunk {
+            let data = serde_json::to_string(p).expect("a passenger serialises");
+            q = q.bind(message_row).bind(p.index as i64).bind(data).bind(p.damaged as i64).bind(received).bind(expires);
+        }
+        for r in q.fetch_all(&mut **tx).await? {
+            ids.insert(r.try_get::<i64, _>("idx")?, r.try_get::<i64, _>("id")?);
+        }
+    }
+    for h in &i.hits {
+        sqlx::query(
+            "INSERT INTO hits (message_id, passenger_id, passenger_idx, kind, list, entry_id, category, trend_id, \
+             version, score, threshold, explanation, input_damaged, state, flight_number, departure_airport, \
+             arrival_airport, arrival_time, received_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'new', $14, $15, $16, $17, $18, $19)",
+        )
+        .bind(message_row)
+        .bind(ids.get(&(h.passenger as i64)).copied())
+        .bind(h.passenger as i64)
+        .bind(kind_name(h))
+        .bind(h.list.clone())
+        .bind(h.entry_id.clone())
+        .bind(h.category.clone())
+        .bind(h.trend_id.clone())
+        .bind(&h.version)
+        .bind(h.score)
+        .bind(h.threshold)
+        .bind(serde_json::to_string(&h.explanation).expect("an explanation serialises"))
+        .bind(h.input_damaged as i64)
+        .bind(&f.number)
+        .bind(&f.departure_airport)
+        .bind(&f.arrival_airport)
+        .bind(f.arrival_time.timestamp_millis())
+        .bind(received)
+        .bind(expires)
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query("UPDATE messages SET stored_at = $1 WHERE id = $2")
+        .bind(millis(Utc::now()))
+        .bind(message_row)
+        .execute(&mut **tx)
+        .await?;
+    Ok(Recorded::Stored { passengers: kept.len(), hits: i.hits.len() })
 }
 
 fn kept_count(i: &Ingested) -> i64 {

@@ -128,13 +128,13 @@ mod service_harness {
         let store = Store::open(&db.url).await.unwrap();
         let cat = paxscreen::catalog::open(l.wl.path(), l.tr.path(), start().date_naive())
             .unwrap_or_else(|(p, _)| panic!("{p:?}"));
-        Arc::new(Pipeline {
-            screener: Arc::new(Screener::new(cat.watchlist, cat.trends, Scope::All)),
+        Arc::new(Pipeline::new(
+            Arc::new(Screener::new(cat.watchlist, cat.trends, Scope::All)),
             store,
-            metrics: Arc::new(Metrics::new()),
+            Arc::new(Metrics::new()),
             clock,
-            retention: Duration::hours(96),
-        })
+            Duration::hours(96),
+        ))
     }
 }
 #[cfg(feature = "service")]
