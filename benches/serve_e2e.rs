@@ -4,7 +4,7 @@
 //! `TANSU`). Prints, and appends to `target/bench-serve/results.jsonl`:
 //!
 //! - `replay_pax_per_s`: the in-memory screening rate of `replay` on the
-//!   same messages (both cores, as replay screens);
+//!   same messages (both cores, as replay screens; the best of three runs);
 //! - `serve_pax_per_s`: sustained passengers per second from the first
 //!   record produced to the last one screened, stored and its offset
 //!   committed; and its ratio to the replay rate;
@@ -36,6 +36,16 @@ use std::time::{Duration, Instant};
 
 const TOPIC: &str = "api-messages";
 const PARTITIONS: i32 = 4;
+
+/// CPU seconds (user + system) a process has used so far, from /proc.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is in parentheses.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
 
 fn env_usize(k: &str, d: usize) -> usize {
     std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d)
@@ -149,10 +159,15 @@ async fn main() {
         std::fs::create_dir_all(&trends).unwrap();
         let cat = paxscreen::catalog::open(&wl, &trends, Utc::now().date_naive()).map_err(|(p, _)| p.len()).unwrap();
         let s = paxscreen::screening::Screener::new(cat.watchlist, cat.trends, paxscreen::reference::Scope::All);
-        let t = Instant::now();
-        let hits: usize = msgs.par_iter().map(|m| s.screen_passengers(m).len()).sum();
-        let rate = passengers as f64 / t.elapsed().as_secs_f64();
-        eprintln!("replay (in memory, 2 cores): {rate:.0} passengers/s, {hits} hits");
+        // The best of three runs: the first pays for touching the index's pages.
+        let mut rate = 0f64;
+        let mut hits = 0;
+        for _ in 0..3 {
+            let t = Instant::now();
+            hits = msgs.par_iter().map(|m| s.screen_passengers(m).len()).sum::<usize>();
+            rate = rate.max(passengers as f64 / t.elapsed().as_secs_f64());
+        }
+        eprintln!("replay (in memory, 2 cores, best of 3): {rate:.0} passengers/s, {hits} hits");
         (rate, s)
     };
     drop(screener);
@@ -176,6 +191,8 @@ async fn main() {
         ClientConfig::new().set("bootstrap.servers", tansu.brokers()).set("linger.ms", "2").create().unwrap();
 
     // 3. throughput: everything produced at once.
+    let me = std::process::id();
+    let cpu0 = [cpu_seconds(child.id()), cpu_seconds(tansu.pid()), cpu_seconds(me)];
     let t0 = Instant::now();
     let mut pending = Vec::new();
     for (i, m) in msgs.iter().enumerate() {
@@ -189,8 +206,18 @@ async fn main() {
     while stored(&db).await < msgs.len() as i64 || !committed_to_end(&tansu.brokers()) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let serve_rate = passengers as f64 / t0.elapsed().as_secs_f64();
+    let wall = t0.elapsed().as_secs_f64();
+    let serve_rate = passengers as f64 / wall;
+    let cpu = [cpu_seconds(child.id()) - cpu0[0], cpu_seconds(tansu.pid()) - cpu0[1], cpu_seconds(me) - cpu0[2]];
     eprintln!("serve end to end: {serve_rate:.0} passengers/s ({:.2} of replay)", serve_rate / replay_rate);
+    eprintln!(
+        "CPU over {wall:.1} s on 2 cores: serve {:.1} s ({:.0} µs a passenger; replay {:.0}), broker {:.1} s, producer and checks {:.1} s",
+        cpu[0],
+        cpu[0] / passengers as f64 * 1e6,
+        2.0 / replay_rate * 1e6,
+        cpu[1],
+        cpu[2]
+    );
 
     // 4. latency at a steady rate.
     let steady = messages(rate * seconds, 11, "L");
@@ -237,6 +264,7 @@ async fn main() {
         "at": Utc::now().to_rfc3339(), "entries": entries, "messages": msgs.len(), "passengers": passengers,
         "replay_pax_per_s": replay_rate.round(), "serve_pax_per_s": serve_rate.round(),
         "ratio": (serve_rate / replay_rate * 100.0).round() / 100.0,
+        "serve_cpu_s": cpu[0], "broker_cpu_s": cpu[1], "producer_cpu_s": cpu[2], "wall_s": wall,
         "latency_rate": rate, "latency_passengers_per_message": pax_steady,
         "latency_ms_p50": q(0.5), "latency_ms_p99": q(0.99), "latency_ms_max": q(1.0),
     });

@@ -140,14 +140,14 @@ impl Service {
         }
         {
             let s = &self.config.screening;
-            let reloader = Reloader {
-                watchlists: s.watchlists.clone(),
-                trends: s.trends.clone(),
-                threshold: s.threshold,
-                every: Duration::from_secs(s.reload_seconds.max(1)),
-                screener: self.screener.clone(),
-                metrics: self.metrics.clone(),
-            };
+            let reloader = Reloader::new(
+                s.watchlists.clone(),
+                s.trends.clone(),
+                s.threshold,
+                Duration::from_secs(s.reload_seconds.max(1)),
+                self.screener.clone(),
+                self.metrics.clone(),
+            );
             tasks.spawn(reloader.run(stop.clone()));
         }
         stop.cancelled().await;

@@ -217,14 +217,14 @@ async fn a_refused_list_version_leaves_the_last_good_one_in_service() {
         .unwrap_or_else(|(p, _)| panic!("{p:?}"));
     let screener = Arc::new(Screener::new(cat.watchlist, cat.trends, Scope::All));
     let before = screener.watchlist().version.clone();
-    let r = paxscreen::reload::Reloader {
-        watchlists: l.wl.path().to_path_buf(),
-        trends: l.tr.path().to_path_buf(),
-        threshold: 0.85,
-        every: std::time::Duration::from_secs(1),
-        screener: screener.clone(),
-        metrics: Arc::new(Metrics::new()),
-    };
+    let r = paxscreen::reload::Reloader::new(
+        l.wl.path().to_path_buf(),
+        l.tr.path().to_path_buf(),
+        0.85,
+        std::time::Duration::from_secs(1),
+        screener.clone(),
+        Arc::new(Metrics::new()),
+    );
     assert_eq!(r.check(), paxscreen::reload::Check::Unchanged);
     let csv = std::fs::read_to_string(l.wl.path().join("watchlist.csv")).unwrap();
     std::fs::write(l.wl.path().join("watchlist.csv"), format!("{csv}NL-WANTED,W-9,DOE,JOHN,,1970-13-01,,,c,\n"))

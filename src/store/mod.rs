@@ -170,7 +170,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let mut out = Vec::with_capacity(items.len());
         for i in items {
-            out.push(record_in(&mut tx, i).await?);
+            out.push(record_in(&mut tx, self.backend, i).await?);
         }
         tx.commit().await?;
         Ok(out)
@@ -265,7 +265,7 @@ impl Store {
 
 /// One message's rows inside the caller's transaction; its dedupe key is
 /// claimed first, so a message already there adds nothing.
-async fn record_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, i: &Ingested) -> Result<Recorded> {
+async fn record_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, backend: Backend, i: &Ingested) -> Result<Recorded> {
     let m = &i.message;
     let f = &m.flight;
     let (received, expires) = (millis(i.received_at), millis(i.expires_at));
@@ -307,13 +307,7 @@ async fn record_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, i: &Ingested) -> R
     for chunk in kept.chunks(400) {
         let mut sql =
             String::from("INSERT INTO passengers (message_id, idx, data, damaged, received_at, expires_at) VALUES ");
-        for k in 0..chunk.len() {
-            let b = k * 6;
-            if k > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("(${}, ${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6));
-        }
+        sql.push_str(&values(backend, chunk.len(), 6));
         sql.push_str(" RETURNING id, idx");
         let mut q = sqlx::query(&sql);
         for p in chunk {
@@ -361,6 +355,28 @@ async fn record_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, i: &Ingested) -> R
     Ok(Recorded::Stored { passengers: kept.len(), hits: i.hits.len() })
 }
 
+/// `(?, ?), (?, ?)` for SQLite, `($1, $2), ($3, $4)` for PostgreSQL:
+/// `rows` groups of `cols` placeholders. SQLite looks a named parameter up
+/// by a linear scan, so thousands of `$N` in one statement cost quadratic
+/// time there; anonymous ones cost nothing.
+fn values(backend: Backend, rows: usize, cols: usize) -> String {
+    let mut sql = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..cols {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            match backend {
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => sql.push_str(&format!("${}", r * cols + c + 1)),
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
+
 fn kept_count(i: &Ingested) -> i64 {
     if i.keep_passengers {
         i.message.passengers.len() as i64
@@ -373,5 +389,16 @@ fn kind_name(h: &Hit) -> &'static str {
     match h.kind {
         crate::screening::HitKind::Watchlist => "watchlist",
         crate::screening::HitKind::Trend => "trend",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_per_dialect() {
+        assert_eq!(values(Backend::Sqlite, 2, 2), "(?, ?), (?, ?)");
+        assert_eq!(values(Backend::Postgres, 2, 3), "($1, $2, $3), ($4, $5, $6)");
     }
 }

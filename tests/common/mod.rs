@@ -191,6 +191,11 @@ impl Tansu {
         );
     }
 
+    /// The broker's process id (for CPU accounting in benchmarks).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn brokers(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
