@@ -2,6 +2,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
+use paxscreen::audit::Event;
 use paxscreen::auth::{self, Role};
 use paxscreen::config::Config;
 use paxscreen::pipeline::SystemClock;
@@ -57,6 +58,49 @@ pub enum TokensCommand {
     },
 }
 
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Check the audit log's hash chain: exit 0 when intact, 1 naming the first entry changed, removed or reordered.
+    Verify {
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+}
+
+/// Who runs a command, for the audit log: the operating-system account.
+fn operator() -> String {
+    format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()))
+}
+
+/// Record a configuration change made from the command line.
+async fn audit_change(store: &Store, action: &str, object: String, detail: serde_json::Value) -> Result<()> {
+    store.audit(&Event::new(&operator(), "admin", action, object, detail), chrono::Utc::now()).await?;
+    Ok(())
+}
+
+pub fn audit(cmd: AuditCommand) -> Result<ExitCode> {
+    let AuditCommand::Verify { config } = cmd;
+    runtime()?.block_on(async move {
+        let store = Store::open(&load_config(&config)?.store.url).await?;
+        let head = store.audit_head().await?;
+        match store.audit_verify().await? {
+            Ok(n) => {
+                eprintln!(
+                    "audit log intact: {n} entries ({} to {}), head {}",
+                    head.base_seq + 1,
+                    head.seq,
+                    head.hash
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(broken) => {
+                eprintln!("audit log BROKEN: {broken}");
+                Ok(ExitCode::from(1))
+            }
+        }
+    })
+}
+
 pub fn load_config(c: &ConfigArg) -> Result<Config> {
     Ok(Config::load(c.config.as_deref())?)
 }
@@ -109,7 +153,17 @@ pub fn purge(config: Config, as_of: Option<String>) -> Result<ExitCode> {
             dir: config.spool.dir.clone(),
             poll: std::time::Duration::from_millis(config.spool.poll_ms),
         };
-        let swept = paxscreen::retention::sweep(&store, &spool, config.retention(), at, None).await?;
+        let alerts = (config.kafka.is_none()).then_some(config.alerts.file.as_path());
+        let swept = paxscreen::retention::sweep(
+            &store,
+            &spool,
+            config.retention(),
+            alerts,
+            config.retention.audit_years,
+            at,
+            None,
+        )
+        .await?;
         let p = swept.store;
         eprintln!(
             "purged as of {}: {} passengers, {} messages, {} hits expired, {} explanations, {} spool files",
@@ -142,6 +196,8 @@ pub fn users(cmd: UsersCommand) -> Result<ExitCode> {
                 };
                 let store = Store::open(&load_config(&config)?.store.url).await?;
                 store.upsert_user(&name, role.as_str(), hash.as_deref(), chrono::Utc::now()).await?;
+                let detail = serde_json::json!({"role": role.as_str(), "password_set": hash.is_some()});
+                audit_change(&store, "user_add", format!("user:{name}"), detail).await?;
                 eprintln!("user {name} ({})", role.as_str());
             }
             UsersCommand::Disable { name, config } => {
@@ -149,6 +205,7 @@ pub fn users(cmd: UsersCommand) -> Result<ExitCode> {
                 if !store.disable_user(&name).await? {
                     bail!("no user {name:?}");
                 }
+                audit_change(&store, "user_disable", format!("user:{name}"), serde_json::json!({})).await?;
                 eprintln!("user {name} disabled, tokens revoked");
             }
             UsersCommand::List { config } => {
@@ -170,9 +227,15 @@ pub fn tokens(cmd: TokensCommand) -> Result<ExitCode> {
     runtime()?.block_on(async move {
         let store = Store::open(&load_config(&config)?.store.url).await?;
         let now = chrono::Utc::now();
+        if let Some(u) = store.users().await?.into_iter().find(|u| u.name == name) {
+            if u.role != role.as_str() {
+                bail!("user {name} has role {}; change it with `users add {name} --role {}` first", u.role, role.as_str());
+            }
+        }
         let id = store.upsert_user(&name, role.as_str(), None, now).await?;
         let token = auth::new_token();
         store.add_token(id, &auth::token_hash(&token), now, None).await?;
+        audit_change(&store, "token_add", format!("user:{name}"), serde_json::json!({"role": role.as_str()})).await?;
         println!("{token}");
         Ok(ExitCode::SUCCESS)
     })

@@ -47,6 +47,8 @@ pub struct RetentionConfig {
     pub legal_basis: Option<String>,
     /// How often the sweeper runs, in seconds (the contract asks at least every minute).
     pub sweep_seconds: u64,
+    /// Years the audit log (the proof of each disclosure) is kept; at least 4.
+    pub audit_years: u32,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -68,6 +70,8 @@ pub struct SpoolConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct AlertsConfig {
     pub file: PathBuf,
+    /// How often the forwarder looks for confirmed hits, in milliseconds.
+    pub poll_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -124,7 +128,7 @@ impl Default for ScreeningConfig {
 
 impl Default for RetentionConfig {
     fn default() -> Self {
-        RetentionConfig { hours: DEFAULT_RETENTION_HOURS, legal_basis: None, sweep_seconds: 60 }
+        RetentionConfig { hours: DEFAULT_RETENTION_HOURS, legal_basis: None, sweep_seconds: 60, audit_years: crate::audit::MIN_KEEP_YEARS }
     }
 }
 
@@ -142,7 +146,7 @@ impl Default for SpoolConfig {
 
 impl Default for AlertsConfig {
     fn default() -> Self {
-        AlertsConfig { file: "alerts.jsonl".into() }
+        AlertsConfig { file: "alerts.jsonl".into(), poll_ms: 500 }
     }
 }
 
@@ -231,6 +235,13 @@ impl Config {
             return Err(format!(
                 "retention.hours = {} is above {DEFAULT_RETENTION_HOURS}: set retention.legal_basis to the law that allows it",
                 r.hours
+            ));
+        }
+        if r.audit_years < crate::audit::MIN_KEEP_YEARS {
+            return Err(format!(
+                "retention.audit_years = {} is below {}: the proof of each disclosure is kept at least that long",
+                r.audit_years,
+                crate::audit::MIN_KEEP_YEARS
             ));
         }
         if !(0.0..=1.0).contains(&self.screening.threshold) {

@@ -4,9 +4,11 @@
 //! * `serve` — the service wired together (feature `service`, on by default);
 //! * `web` — the JSON API and the operations endpoints;
 //! * `retention` — expiry of passenger data; `reload` — hot reload of the lists;
+//! * `forward` — confirmed hits to the border, exactly once (outbox, file or Kafka);
 //! * [`ingest`] — getting messages in: replay of files, the spool folder, Kafka;
 //! * `pipeline` — one path for every source: decode, dedupe, screen, store;
 //! * `store` — the durable store (SQLite or PostgreSQL); `auth` — tokens, passwords, roles;
+//! * [`review`] — the four-eyes states and moves; [`audit`] — the hash-chained audit trail;
 //! * `metrics` — Prometheus; [`config`] — the service configuration;
 //! * [`events`] — what happens to a message, counted alike by replay and the service;
 //! * [`screening`] — one message in, hits out;
@@ -19,6 +21,7 @@
 //! * [`reference`] — airports, countries, home region;
 //! * [`model`] — the domain model.
 
+pub mod audit;
 pub mod catalog;
 pub mod config;
 pub mod digest;
@@ -30,11 +33,14 @@ pub mod inputs;
 pub mod matching;
 pub mod model;
 pub mod reference;
+pub mod review;
 pub mod screening;
 pub mod trends;
 
 #[cfg(feature = "service")]
 pub mod auth;
+#[cfg(feature = "service")]
+pub mod forward;
 #[cfg(feature = "service")]
 pub mod metrics;
 #[cfg(feature = "service")]

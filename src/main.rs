@@ -158,6 +158,11 @@ enum Command {
         #[command(subcommand)]
         command: cli_service::TokensCommand,
     },
+    /// The hash-chained audit log.
+    Audit {
+        #[command(subcommand)]
+        command: cli_service::AuditCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -270,6 +275,7 @@ fn run(command: Command) -> Result<ExitCode> {
         Command::Purge { config, as_of } => cli_service::purge(cli_service::load_config(&config)?, as_of),
         Command::Users { command } => cli_service::users(command),
         Command::Tokens { command } => cli_service::tokens(command),
+        Command::Audit { command } => cli_service::audit(command),
         Command::Check { inputs, show_values } => {
             let day = today();
             let wl = paxscreen::matching::watchlist::load_dir(&inputs.watchlists, day);

@@ -1,18 +1,23 @@
 //! Expiry (service.md section 5): passenger data goes `retention.hours`
-//! after receipt, from the store (physically) and from the spool's rejected
-//! files. `serve` sweeps on its own; `paxscreen purge --as-of` runs one sweep
+//! after receipt, from the store (physically), from the spool's rejected
+//! files and from the alerts file. Each sweep that erased something is in
+//! the audit log; audit entries older than the proof period go too. `serve` sweeps on its own; `paxscreen purge --as-of` runs one sweep
 //! as a drill.
 
 use crate::ingest::spool::Spool;
 use crate::metrics::Metrics;
 use crate::store::{Purged, Store, StoreError};
+use crate::audit::Event;
 use chrono::{DateTime, Utc};
+use std::path::Path;
 
 /// What one sweep removed, store and files together.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Swept {
     pub store: Purged,
     pub spool_files: u64,
+    pub alert_lines: u64,
+    pub audit_entries: u64,
 }
 
 /// One sweep as of `now`: the store's expired rows, and rejected spool
@@ -21,28 +26,52 @@ pub async fn sweep(
     store: &Store,
     spool: &Spool,
     retention: chrono::Duration,
+    alerts_file: Option<&Path>,
+    audit_years: u32,
     now: DateTime<Utc>,
     metrics: Option<&Metrics>,
 ) -> Result<Swept, StoreError> {
     let purged = store.purge(now).await?;
     let cutoff: std::time::SystemTime = (now - retention).into();
     let spool_files = spool.purge_rejected(cutoff);
+    let alert_lines = match alerts_file {
+        Some(f) => crate::forward::purge_alerts_file(f, now).unwrap_or_else(|e| {
+            tracing::error!(error = %e, file = %f.display(), "expired alerts not removed from the alerts file");
+            0
+        }),
+        None => 0,
+    };
+    let audit_entries = store.audit_prune(now - chrono::Duration::days(365 * audit_years as i64 + audit_years as i64 / 4 + 1)).await?;
+    if purged != Purged::default() || spool_files > 0 || alert_lines > 0 || audit_entries > 0 {
+        let detail = serde_json::json!({
+            "passengers": purged.passengers, "messages": purged.messages, "hits_expired": purged.hits_expired,
+            "explanations": purged.explanations, "decision_reasons": purged.reasons, "alerts": purged.alerts,
+            "spool_files": spool_files, "alert_lines": alert_lines, "audit_entries": audit_entries,
+        });
+        store.audit(&Event::system("purge", "expired data", detail), now).await?;
+    }
     if let Some(m) = metrics {
         m.purged("passengers", purged.passengers);
         m.purged("messages", purged.messages);
         m.purged("hits_expired", purged.hits_expired);
         m.purged("explanations", purged.explanations);
+        m.purged("decision_reasons", purged.reasons);
+        m.purged("alerts", purged.alerts);
         m.purged("spool_files", spool_files);
+        m.purged("alert_lines", alert_lines);
+        m.purged("audit_entries", audit_entries);
     }
-    if purged != Purged::default() || spool_files > 0 {
+    if purged != Purged::default() || spool_files > 0 || alert_lines > 0 || audit_entries > 0 {
         tracing::info!(
             passengers = purged.passengers,
             messages = purged.messages,
             hits_expired = purged.hits_expired,
             explanations = purged.explanations,
             spool_files,
+            alert_lines,
+            audit_entries,
             "expired data deleted"
         );
     }
-    Ok(Swept { store: purged, spool_files })
+    Ok(Swept { store: purged, spool_files, alert_lines, audit_entries })
 }

@@ -11,6 +11,7 @@ use crate::ingest::spool::Spool;
 use crate::metrics::Metrics;
 use crate::pipeline::{Clock, Pipeline};
 use crate::reference::Scope;
+use crate::forward::{Forwarder, Sink};
 use crate::reload::Reloader;
 use crate::screening::Screener;
 use crate::store::{Store, StoreError};
@@ -121,11 +122,21 @@ impl Service {
                 (self.store.clone(), self.spool.clone(), self.metrics.clone(), stop.clone());
             let (retention, clock) = (self.config.retention(), self.pipeline.clock.clone());
             let every = Duration::from_secs(self.config.retention.sweep_seconds);
+            let alerts_file = self.config.kafka.is_none().then(|| self.config.alerts.file.clone());
+            let audit_years = self.config.retention.audit_years;
             tasks.spawn(async move {
                 loop {
-                    if let Err(e) =
-                        crate::retention::sweep(&store, &spool, retention, clock.now(), Some(&metrics)).await
-                    {
+                    let swept = crate::retention::sweep(
+                        &store,
+                        &spool,
+                        retention,
+                        alerts_file.as_deref(),
+                        audit_years,
+                        clock.now(),
+                        Some(&metrics),
+                    )
+                    .await;
+                    if let Err(e) = swept {
                         tracing::error!(error = %e, "expiry sweep failed; retrying");
                     }
                     if let Ok(counts) = store.queue_counts().await {
@@ -137,6 +148,22 @@ impl Service {
                     }
                 }
             });
+        }
+        {
+            let sink = match &self.config.kafka {
+                Some(k) => {
+                    let settings: Vec<(String, String)> = k.settings.iter().map(|(a, b)| (a.clone(), b.clone())).collect();
+                    Sink::kafka(&k.brokers, &k.alerts_topic, &settings).map_err(|e| ServeError::Kafka(e.to_string()))?
+                }
+                None => Sink::file(self.config.alerts.file.clone()),
+            };
+            let forwarder = Forwarder {
+                store: self.store.clone(),
+                sink,
+                clock: self.pipeline.clock.clone(),
+                every: Duration::from_millis(self.config.alerts.poll_ms),
+            };
+            tasks.spawn(forwarder.run(stop.clone()));
         }
         {
             let s = &self.config.screening;

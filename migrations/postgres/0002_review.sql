@@ -46,6 +46,9 @@ CREATE TABLE alerts (
     created_at BIGINT NOT NULL,
     delivered_at BIGINT,
     attempts BIGINT NOT NULL DEFAULT 0,
+    -- A forwarder's lease on the alert; another may take it once it has passed.
+    claimed_until BIGINT,
+    claims BIGINT NOT NULL DEFAULT 0,
     expires_at BIGINT NOT NULL
 );
 CREATE INDEX alerts_pending ON alerts (delivered_at, id);

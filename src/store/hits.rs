@@ -16,6 +16,8 @@ pub struct HitQuery {
     pub limit: u32,
     /// `ARRIVAL_ID` of the last hit of the previous page.
     pub cursor: Option<String>,
+    /// Leave out hits whose first decision was this user's.
+    pub not_first_reviewer: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -66,7 +68,7 @@ pub struct HitDetail {
     pub passenger: Option<Value>,
     /// `null` once the data has expired.
     pub explanation: Option<Value>,
-    pub decisions: Vec<Value>,
+    pub decisions: Vec<super::DecisionRow>,
 }
 
 const COLUMNS: &str = "h.id, h.kind, h.state, h.flight_number, h.departure_airport, h.arrival_airport, \
@@ -112,15 +114,19 @@ impl Store {
                 None => return Ok(None),
             },
         };
-        let state_filter = if q.state.is_some() { "AND h.state = $4" } else { "" };
+        let state_filter = if q.state.is_some() { "AND h.state = $4" } else { "AND $4 = $4" };
+        let user_filter =
+            if q.not_first_reviewer.is_some() { "AND (h.first_user_id IS NULL OR h.first_user_id <> $5)" } else { "AND $5 = $5" };
         let sql = format!(
             "SELECT {COLUMNS} FROM hits h WHERE (h.arrival_time > $1 OR (h.arrival_time = $1 AND h.id > $2)) \
-             {state_filter} ORDER BY h.arrival_time, h.id LIMIT $3"
+             {state_filter} {user_filter} ORDER BY h.arrival_time, h.id LIMIT $3"
         );
-        let mut query = sqlx::query(&sql).bind(after_arrival).bind(after_id).bind(limit + 1);
-        if let Some(s) = &q.state {
-            query = query.bind(s.clone());
-        }
+        let query = sqlx::query(&sql)
+            .bind(after_arrival)
+            .bind(after_id)
+            .bind(limit + 1)
+            .bind(q.state.clone().unwrap_or_default())
+            .bind(q.not_first_reviewer.unwrap_or(0));
         let rows = query.fetch_all(self.pool()).await?;
         let mut hits = rows.iter().map(summary).collect::<Result<Vec<_>>>()?;
         let next = if hits.len() as i64 > limit {
@@ -145,6 +151,7 @@ impl Store {
              WHERE h.id = $1"
         );
         let Some(r) = sqlx::query(&sql).bind(id).fetch_optional(self.pool()).await? else { return Ok(None) };
+        let decisions = self.decisions(id).await?;
         let json = |c: &str| -> Result<Option<Value>> {
             let text: Option<String> = r.try_get(c)?;
             Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
@@ -158,7 +165,7 @@ impl Store {
             passenger_index: r.try_get("passenger_idx")?,
             passenger: json("passenger")?,
             explanation: json("explanation")?,
-            decisions: Vec::new(),
+            decisions,
         }))
     }
 

@@ -11,11 +11,16 @@
 //! transaction whose first statement claims its dedupe key, so it is stored
 //! exactly once whatever the route or the number of instances.
 
+mod alerts;
+mod audit;
 mod group;
 mod hits;
+mod review;
 mod users;
 
+pub use alerts::{AlertRow, PendingAlert};
 pub use group::GroupCommit;
+pub use review::{Decided, DecisionRow};
 
 pub use hits::{HitDetail, HitPage, HitQuery, HitSummary, STATES};
 pub use users::{Principal, UserRow};
@@ -82,6 +87,10 @@ pub struct Purged {
     pub passengers: u64,
     pub hits_expired: u64,
     pub explanations: u64,
+    /// Decisions' free text erased.
+    pub reasons: u64,
+    /// Alerts whose content was erased.
+    pub alerts: u64,
 }
 
 pub fn millis(t: DateTime<Utc>) -> i64 {
@@ -222,6 +231,22 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        let reasons = sqlx::query(
+            "UPDATE decisions SET reason = NULL WHERE reason IS NOT NULL \
+             AND hit_id IN (SELECT id FROM hits WHERE expires_at <= $1 AND legal_hold = 0)",
+        )
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let alerts = sqlx::query(
+            "UPDATE alerts SET payload = NULL WHERE payload IS NOT NULL AND expires_at <= $1 \
+             AND hit_id NOT IN (SELECT id FROM hits WHERE legal_hold = 1)",
+        )
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         let passengers = sqlx::query(&format!("DELETE FROM passengers WHERE expires_at <= $1 AND id NOT IN ({held})"))
             .bind(now)
             .execute(&mut *tx)
@@ -241,8 +266,12 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        self.scrub().await?;
-        Ok(Purged { messages, passengers, hits_expired, explanations })
+        let purged = Purged { messages, passengers, hits_expired, explanations, reasons, alerts };
+        if purged != Purged::default() {
+            // Only then: a checkpoint stalls writers while it copies the WAL back.
+            self.scrub().await?;
+        }
+        Ok(purged)
     }
 
     /// Make deleted bytes unrecoverable from the database files.
@@ -254,7 +283,7 @@ impl Store {
                 sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").fetch_all(&self.pool).await?;
             }
             Backend::Postgres => {
-                for t in ["passengers", "hits", "messages"] {
+                for t in ["passengers", "hits", "messages", "decisions", "alerts"] {
                     sqlx::query(&format!("VACUUM {t}")).execute(&self.pool).await?;
                 }
             }

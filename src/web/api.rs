@@ -1,8 +1,11 @@
-//! The JSON API (service.md sections 2 to 4): ingest, login, the hit queue
-//! and one hit. Decisions come with the review.
+//! The JSON API (service.md sections 2 to 4): ingest, login, the hit queue,
+//! one hit, decisions, legal holds, forwarded alerts, the audit log. Every
+//! view of personal data and every decision is in the audit log.
 
 use super::{ApiError, AppState, Caller};
+use crate::audit::Event;
 use crate::auth::{self, Role};
+use crate::review::{Decision, Refused};
 use crate::pipeline::{rejections, Processed};
 use crate::store::{HitQuery, STATES};
 use axum::body::Bytes;
@@ -26,6 +29,10 @@ pub fn api_router(state: Arc<AppState>) -> Router {
         .route("/api/v1/login", post(login))
         .route("/api/v1/hits", get(list_hits))
         .route("/api/v1/hits/{id}", get(get_hit))
+        .route("/api/v1/hits/{id}/decision", post(decide))
+        .route("/api/v1/hits/{id}/hold", post(hold))
+        .route("/api/v1/alerts", get(list_alerts))
+        .route("/api/v1/audit", get(list_audit))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }
@@ -90,6 +97,8 @@ async fn login(State(s): State<Arc<AppState>>, Json(l): Json<Login>) -> Result<J
         .await
         .map_err(|_| ApiError(StatusCode::INTERNAL_SERVER_ERROR, "login failed".into()))?;
     if !ok {
+        let e = Event::new(&principal.name, &principal.role, "sign_in_refused", format!("user:{}", principal.name), json!({}));
+        s.store.audit(&e, s.pipeline.clock.now()).await?;
         return Err(bad());
     }
     let token = auth::new_token();
@@ -103,6 +112,8 @@ async fn login(State(s): State<Arc<AppState>>, Json(l): Json<Login>) -> Result<J
         )
         .await?;
     tracing::info!(user = %principal.name, role = %principal.role, "signed in");
+    let e = Event::new(&principal.name, &principal.role, "sign_in", format!("user:{}", principal.name), json!({"via": "api"}));
+    s.store.audit(&e, now).await?;
     Ok(Json(json!({"token": token, "role": principal.role})))
 }
 
@@ -111,6 +122,8 @@ struct HitsParams {
     state: Option<String>,
     limit: Option<u32>,
     cursor: Option<String>,
+    /// Leave out hits whose first decision is the caller's (the second-review queue).
+    for_me: Option<bool>,
 }
 
 /// `GET /api/v1/hits?state=S&limit=N&cursor=C`: the queue, no personal data.
@@ -119,7 +132,7 @@ async fn list_hits(
     caller: Caller,
     Query(p): Query<HitsParams>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(&[Role::Analyst, Role::Supervisor])?;
+    let caller = caller.require(&[Role::Analyst, Role::Supervisor])?;
     if let Some(st) = &p.state {
         if !STATES.contains(&st.as_str()) {
             return Err(ApiError(StatusCode::BAD_REQUEST, format!("unknown state: one of {}", STATES.join(", "))));
@@ -128,7 +141,8 @@ async fn list_hits(
     if p.limit.is_some_and(|l| l == 0 || l > 1000) {
         return Err(ApiError(StatusCode::BAD_REQUEST, "limit must be 1..1000".into()));
     }
-    let q = HitQuery { state: p.state, limit: p.limit.unwrap_or(100), cursor: p.cursor };
+    let not_first = if p.for_me.unwrap_or(false) { Some(caller.0.user_id) } else { None };
+    let q = HitQuery { state: p.state, limit: p.limit.unwrap_or(100), cursor: p.cursor, not_first_reviewer: not_first };
     let page = s
         .store
         .hits(&q)
@@ -142,6 +156,103 @@ async fn get_hit(State(s): State<Arc<AppState>>, caller: Caller, Path(id): Path<
     let Caller(who, _) = caller.require(&[Role::Analyst, Role::Supervisor])?;
     let hit = s.store.hit(id).await?.ok_or_else(|| ApiError(StatusCode::NOT_FOUND, "no such hit".into()))?;
     // A view of personal data: who and which hit, never what was seen.
-    tracing::info!(target: "paxscreen::audit", user = %who.name, hit = id, action = "view_hit", "personal data viewed");
+    let e = Event::new(&who.name, &who.role, "view_hit", format!("hit:{id}"), json!({"version": hit.version}));
+    s.store.audit(&e, s.pipeline.clock.now()).await?;
     Ok(Json(serde_json::to_value(hit).expect("a hit serialises")))
+}
+
+#[derive(Deserialize)]
+struct DecisionBody {
+    decision: Decision,
+    reason: Option<String>,
+}
+
+/// The contract's answer to a refused decision.
+pub fn refused(r: Refused) -> ApiError {
+    let status = match r {
+        Refused::NotFound => StatusCode::NOT_FOUND,
+        Refused::FourEyes | Refused::State => StatusCode::CONFLICT,
+        Refused::ReasonRequired | Refused::ReasonTooLong => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    ApiError(status, r.to_string())
+}
+
+/// `POST /api/v1/hits/{id}/decision`: confirm or dismiss; `409` for the
+/// four-eyes rule or a hit no longer in a state that takes it.
+async fn decide(
+    State(s): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Json(b): Json<DecisionBody>,
+) -> Result<Json<Value>, ApiError> {
+    let Caller(who, _) = caller.require(&[Role::Analyst, Role::Supervisor])?;
+    let d = s.store.decide(id, &who, b.decision, b.reason.as_deref(), s.pipeline.clock.now()).await?.map_err(refused)?;
+    Ok(Json(json!({"id": id, "state": d.state})))
+}
+
+#[derive(Deserialize)]
+struct HoldBody {
+    /// The investigation's reference; `null` lifts the hold.
+    case: Option<String>,
+}
+
+/// `POST /api/v1/hits/{id}/hold`: a supervisor places or lifts a legal hold
+/// on a confirmed hit (its data then outlives the retention period).
+async fn hold(
+    State(s): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Json(b): Json<HoldBody>,
+) -> Result<Json<Value>, ApiError> {
+    let Caller(who, _) = caller.require(&[Role::Supervisor])?;
+    let case = b.case.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    if case.is_some_and(|c| c.len() > 200) {
+        return Err(ApiError(StatusCode::UNPROCESSABLE_ENTITY, "a case reference is at most 200 characters".into()));
+    }
+    s.store.set_legal_hold(id, &who, case, s.pipeline.clock.now()).await?.map_err(refused)?;
+    Ok(Json(json!({"id": id, "legal_hold": case.is_some()})))
+}
+
+#[derive(Deserialize)]
+struct PageParams {
+    limit: Option<i64>,
+    /// The last id (or audit number) of the previous page.
+    before: Option<i64>,
+}
+
+fn page_limit(l: Option<i64>) -> Result<i64, ApiError> {
+    match l {
+        None => Ok(100),
+        Some(l) if (1..=1000).contains(&l) => Ok(l),
+        Some(_) => Err(ApiError(StatusCode::BAD_REQUEST, "limit must be 1..1000".into())),
+    }
+}
+
+/// `GET /api/v1/alerts`: forwarded alerts, newest first, for border guards.
+async fn list_alerts(
+    State(s): State<Arc<AppState>>,
+    caller: Caller,
+    Query(p): Query<PageParams>,
+) -> Result<Json<Value>, ApiError> {
+    let Caller(who, _) = caller.require(&[Role::BorderGuard])?;
+    let limit = page_limit(p.limit)?;
+    let alerts = s.store.delivered_alerts(p.before, limit).await?;
+    let ids: Vec<i64> = alerts.iter().map(|a| a.alert_id).collect();
+    let e = Event::new(&who.name, &who.role, "view_alerts", "alerts", json!({"alerts": ids}));
+    s.store.audit(&e, s.pipeline.clock.now()).await?;
+    let next = if alerts.len() as i64 == limit { alerts.last().map(|a| a.alert_id) } else { None };
+    Ok(Json(json!({"alerts": alerts, "next": next})))
+}
+
+/// `GET /api/v1/audit`: the audit log, newest first, for auditors.
+async fn list_audit(
+    State(s): State<Arc<AppState>>,
+    caller: Caller,
+    Query(p): Query<PageParams>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(&[Role::Auditor])?;
+    let limit = page_limit(p.limit)?;
+    let entries = s.store.audit_recent(p.before, limit).await?;
+    let next = if entries.len() as i64 == limit { entries.last().map(|e| e.seq) } else { None };
+    Ok(Json(json!({"entries": entries, "next": next})))
 }
