@@ -66,14 +66,32 @@ pub struct Entry {
 }
 
 /// The hash of an entry chained to `prev`.
-pub fn chain_hash(prev: &str, seq: i64, at: i64, actor: &str, role: &str, action: &str, object: &str, detail: &str) -> String {
+pub fn chain_hash(
+    prev: &str,
+    seq: i64,
+    at: i64,
+    actor: &str,
+    role: &str,
+    action: &str,
+    object: &str,
+    detail: &str,
+) -> String {
     let body = serde_json::json!([seq, at, actor, role, action, object, detail]).to_string();
     sha256_hex(format!("{prev}\n{body}").as_bytes())
 }
 
 impl Entry {
     pub fn expected_hash(&self) -> String {
-        chain_hash(&self.prev_hash, self.seq, self.at, &self.actor, &self.role, &self.action, &self.object, &self.detail)
+        chain_hash(
+            &self.prev_hash,
+            self.seq,
+            self.at,
+            &self.actor,
+            &self.role,
+            &self.action,
+            &self.object,
+            &self.detail,
+        )
     }
 }
 
@@ -95,7 +113,7 @@ pub enum Broken {
     Missing { seq: i64 },
     #[error("entry {seq}: does not follow the entry before it (removed or reordered before it)")]
     Unchained { seq: i64 },
-    #[error("entries after {seq} are missing (the head says {head})")]
+    #[error("entry {}: missing (the log ends at {seq}, its head says {head})", seq + 1)]
     Truncated { seq: i64, head: i64 },
 }
 

@@ -85,12 +85,7 @@ pub fn audit(cmd: AuditCommand) -> Result<ExitCode> {
         let head = store.audit_head().await?;
         match store.audit_verify().await? {
             Ok(n) => {
-                eprintln!(
-                    "audit log intact: {n} entries ({} to {}), head {}",
-                    head.base_seq + 1,
-                    head.seq,
-                    head.hash
-                );
+                eprintln!("audit log intact: {n} entries ({} to {}), head {}", head.base_seq + 1, head.seq, head.hash);
                 Ok(ExitCode::SUCCESS)
             }
             Err(broken) => {
@@ -229,7 +224,11 @@ pub fn tokens(cmd: TokensCommand) -> Result<ExitCode> {
         let now = chrono::Utc::now();
         if let Some(u) = store.users().await?.into_iter().find(|u| u.name == name) {
             if u.role != role.as_str() {
-                bail!("user {name} has role {}; change it with `users add {name} --role {}` first", u.role, role.as_str());
+                bail!(
+                    "user {name} has role {}; change it with `users add {name} --role {}` first",
+                    u.role,
+                    role.as_str()
+                );
             }
         }
         let id = store.upsert_user(&name, role.as_str(), None, now).await?;

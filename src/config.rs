@@ -128,7 +128,12 @@ impl Default for ScreeningConfig {
 
 impl Default for RetentionConfig {
     fn default() -> Self {
-        RetentionConfig { hours: DEFAULT_RETENTION_HOURS, legal_basis: None, sweep_seconds: 60, audit_years: crate::audit::MIN_KEEP_YEARS }
+        RetentionConfig {
+            hours: DEFAULT_RETENTION_HOURS,
+            legal_basis: None,
+            sweep_seconds: 60,
+            audit_years: crate::audit::MIN_KEEP_YEARS,
+        }
     }
 }
 

@@ -17,8 +17,8 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Header, Headers, Message, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{Offset, TopicPartitionList};
-use std::collections::HashSet;
 use serde_json::Value;
+use std::collections::HashSet;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -44,7 +44,11 @@ pub enum ForwardError {
 pub enum Sink {
     /// One JSON line per alert, flushed to disk before the delivery is noted.
     File(PathBuf),
-    Kafka { producer: FutureProducer, topic: String, consumer_config: ClientConfig },
+    Kafka {
+        producer: FutureProducer,
+        topic: String,
+        consumer_config: ClientConfig,
+    },
 }
 
 impl Sink {
@@ -81,14 +85,13 @@ impl Sink {
         v
     }
 
-    async fn deliver(&self, a: &PendingAlert) -> Result<(), ForwardError> {
+    /// Deliver one alert (without noting it in the store: [`Forwarder::round`] does both).
+    pub async fn deliver(&self, a: &PendingAlert) -> Result<(), ForwardError> {
         let body = Sink::line(a).to_string();
         match self {
             Sink::File(path) => {
                 let path = path.clone();
-                tokio::task::spawn_blocking(move || append_line(&path, &body))
-                    .await
-                    .expect("appending does not panic")
+                tokio::task::spawn_blocking(move || append_line(&path, &body)).await.expect("appending does not panic")
             }
             Sink::Kafka { producer, topic, .. } => {
                 let key = a.id.to_string();
@@ -182,7 +185,10 @@ fn ids_on_topic(config: &ClientConfig, topic: &str, since: DateTime<Utc>) -> Res
     while !remaining.is_empty() {
         if std::time::Instant::now() > deadline {
             // Not sure what is there: deliver nothing this round.
-            return Err(rdkafka::error::KafkaError::MessageConsumption(rdkafka::types::RDKafkaErrorCode::RequestTimedOut).into());
+            return Err(rdkafka::error::KafkaError::MessageConsumption(
+                rdkafka::types::RDKafkaErrorCode::RequestTimedOut,
+            )
+            .into());
         }
         let Some(m) = c.poll(Duration::from_millis(200)) else { continue };
         let m = m?;

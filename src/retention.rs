@@ -4,10 +4,10 @@
 //! the audit log; audit entries older than the proof period go too. `serve` sweeps on its own; `paxscreen purge --as-of` runs one sweep
 //! as a drill.
 
+use crate::audit::Event;
 use crate::ingest::spool::Spool;
 use crate::metrics::Metrics;
 use crate::store::{Purged, Store, StoreError};
-use crate::audit::Event;
 use chrono::{DateTime, Utc};
 use std::path::Path;
 
@@ -41,7 +41,8 @@ pub async fn sweep(
         }),
         None => 0,
     };
-    let audit_entries = store.audit_prune(now - chrono::Duration::days(365 * audit_years as i64 + audit_years as i64 / 4 + 1)).await?;
+    let audit_entries =
+        store.audit_prune(now - chrono::Duration::days(365 * audit_years as i64 + audit_years as i64 / 4 + 1)).await?;
     if purged != Purged::default() || spool_files > 0 || alert_lines > 0 || audit_entries > 0 {
         let detail = serde_json::json!({
             "passengers": purged.passengers, "messages": purged.messages, "hits_expired": purged.hits_expired,

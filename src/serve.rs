@@ -7,11 +7,11 @@
 
 use crate::catalog;
 use crate::config::Config;
+use crate::forward::{Forwarder, Sink};
 use crate::ingest::spool::Spool;
 use crate::metrics::Metrics;
 use crate::pipeline::{Clock, Pipeline};
 use crate::reference::Scope;
-use crate::forward::{Forwarder, Sink};
 use crate::reload::Reloader;
 use crate::screening::Screener;
 use crate::store::{Store, StoreError};
@@ -152,7 +152,8 @@ impl Service {
         {
             let sink = match &self.config.kafka {
                 Some(k) => {
-                    let settings: Vec<(String, String)> = k.settings.iter().map(|(a, b)| (a.clone(), b.clone())).collect();
+                    let settings: Vec<(String, String)> =
+                        k.settings.iter().map(|(a, b)| (a.clone(), b.clone())).collect();
                     Sink::kafka(&k.brokers, &k.alerts_topic, &settings).map_err(|e| ServeError::Kafka(e.to_string()))?
                 }
                 None => Sink::file(self.config.alerts.file.clone()),

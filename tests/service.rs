@@ -58,7 +58,12 @@ async fn the_queue_pages_without_personal_data_and_a_hit_shows_it() {
         let mut seen = Vec::new();
         let mut cursor = None;
         loop {
-            let page = p.store.hits(&HitQuery { state: Some("new".into()), limit: 3, cursor, ..Default::default() }).await.unwrap().unwrap();
+            let page = p
+                .store
+                .hits(&HitQuery { state: Some("new".into()), limit: 3, cursor, ..Default::default() })
+                .await
+                .unwrap()
+                .unwrap();
             let text = serde_json::to_string(&page).unwrap();
             assert!(!text.contains("OKONKWO") && !text.contains("HT4491027") && !text.contains("VOLKOV"), "{text}");
             seen.extend(page.hits.iter().map(|h| h.id));
@@ -144,14 +149,16 @@ async fn expiry_leaves_no_byte_of_passenger_data_behind() {
             assert!(!find_personal(&before).is_empty(), "the data was there to find");
         }
         // 95 h: nothing goes.
-        let s = paxscreen::retention::sweep(&p.store, &spool, p.retention, None, 4, start() + Duration::hours(95), None)
-            .await
-            .unwrap();
+        let s =
+            paxscreen::retention::sweep(&p.store, &spool, p.retention, None, 4, start() + Duration::hours(95), None)
+                .await
+                .unwrap();
         assert_eq!(s.store.passengers, 0);
         // 97 h: everything goes; undecided hits become expired.
         let at = start() + Duration::hours(97);
-        let s =
-            paxscreen::retention::sweep(&p.store, &spool, p.retention, None, 4, at + Duration::hours(1000), None).await.unwrap();
+        let s = paxscreen::retention::sweep(&p.store, &spool, p.retention, None, 4, at + Duration::hours(1000), None)
+            .await
+            .unwrap();
         assert_eq!(s.store.passengers, 40);
         assert!(s.store.hits_expired >= 40);
         let page = p

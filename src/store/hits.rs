@@ -115,8 +115,11 @@ impl Store {
             },
         };
         let state_filter = if q.state.is_some() { "AND h.state = $4" } else { "AND $4 = $4" };
-        let user_filter =
-            if q.not_first_reviewer.is_some() { "AND (h.first_user_id IS NULL OR h.first_user_id <> $5)" } else { "AND $5 = $5" };
+        let user_filter = if q.not_first_reviewer.is_some() {
+            "AND (h.first_user_id IS NULL OR h.first_user_id <> $5)"
+        } else {
+            "AND $5 = $5"
+        };
         let sql = format!(
             "SELECT {COLUMNS} FROM hits h WHERE (h.arrival_time > $1 OR (h.arrival_time = $1 AND h.id > $2)) \
              {state_filter} {user_filter} ORDER BY h.arrival_time, h.id LIMIT $3"

@@ -38,13 +38,16 @@ pub struct Decided {
 
 impl Store {
     /// Apply `decision` by `who` to hit `id` at `now`; `Ok(Err(_))` when the
-    /// rules refuse it.
+    /// rules refuse it. `seen` is the state the reviewer saw (the console
+    /// always sends it): if the hit moved since, the decision is refused
+    /// rather than taken as the next review.
     pub async fn decide(
         &self,
         id: i64,
         who: &Principal,
         decision: Decision,
         reason: Option<&str>,
+        seen: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<std::result::Result<Decided, Refused>> {
         let reason = match review::check_reason(decision, reason) {
@@ -52,7 +55,7 @@ impl Store {
             Err(e) => return Ok(Err(e)),
         };
         let Some(current) = self.hit_state(id).await? else { return Ok(Err(Refused::NotFound)) };
-        let Some(mv) = review::next(&current.0, decision) else { return Ok(Err(Refused::State)) };
+        let Some(mv) = review::next(seen.unwrap_or(&current.0), decision) else { return Ok(Err(Refused::State)) };
         if mv.step == 2 && current.1 == Some(who.user_id) {
             return Ok(Err(Refused::FourEyes));
         }
@@ -184,18 +187,15 @@ async fn enqueue_alert(tx: &mut Transaction<'_, Any>, id: i64, at: i64) -> Resul
     .bind(id)
     .fetch_one(&mut **tx)
     .await?;
-    let reviewers: Vec<String> =
-        sqlx::query("SELECT user_name FROM decisions WHERE hit_id = $1 ORDER BY step")
-            .bind(id)
-            .fetch_all(&mut **tx)
-            .await?
-            .iter()
-            .map(|r| r.try_get("user_name"))
-            .collect::<std::result::Result<_, _>>()?;
-    let passenger: Value = r
-        .try_get::<Option<String>, _>("passenger")?
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or(Value::Null);
+    let reviewers: Vec<String> = sqlx::query("SELECT user_name FROM decisions WHERE hit_id = $1 ORDER BY step")
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get("user_name"))
+        .collect::<std::result::Result<_, _>>()?;
+    let passenger: Value =
+        r.try_get::<Option<String>, _>("passenger")?.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null);
     let pick = |k: &str| passenger.get(k).cloned().unwrap_or(Value::Null);
     let kind: String = r.try_get("kind")?;
     let reason = if kind == "watchlist" {

@@ -5,8 +5,8 @@
 use super::{ApiError, AppState, Caller};
 use crate::audit::Event;
 use crate::auth::{self, Role};
-use crate::review::{Decision, Refused};
 use crate::pipeline::{rejections, Processed};
+use crate::review::{Decision, Refused};
 use crate::store::{HitQuery, STATES};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -97,7 +97,13 @@ async fn login(State(s): State<Arc<AppState>>, Json(l): Json<Login>) -> Result<J
         .await
         .map_err(|_| ApiError(StatusCode::INTERNAL_SERVER_ERROR, "login failed".into()))?;
     if !ok {
-        let e = Event::new(&principal.name, &principal.role, "sign_in_refused", format!("user:{}", principal.name), json!({}));
+        let e = Event::new(
+            &principal.name,
+            &principal.role,
+            "sign_in_refused",
+            format!("user:{}", principal.name),
+            json!({}),
+        );
         s.store.audit(&e, s.pipeline.clock.now()).await?;
         return Err(bad());
     }
@@ -112,7 +118,13 @@ async fn login(State(s): State<Arc<AppState>>, Json(l): Json<Login>) -> Result<J
         )
         .await?;
     tracing::info!(user = %principal.name, role = %principal.role, "signed in");
-    let e = Event::new(&principal.name, &principal.role, "sign_in", format!("user:{}", principal.name), json!({"via": "api"}));
+    let e = Event::new(
+        &principal.name,
+        &principal.role,
+        "sign_in",
+        format!("user:{}", principal.name),
+        json!({"via": "api"}),
+    );
     s.store.audit(&e, now).await?;
     Ok(Json(json!({"token": token, "role": principal.role})))
 }
@@ -165,6 +177,8 @@ async fn get_hit(State(s): State<Arc<AppState>>, caller: Caller, Path(id): Path<
 struct DecisionBody {
     decision: Decision,
     reason: Option<String>,
+    /// The state the reviewer saw; if the hit moved since, `409 state`.
+    expected_state: Option<String>,
 }
 
 /// The contract's answer to a refused decision.
@@ -186,7 +200,11 @@ async fn decide(
     Json(b): Json<DecisionBody>,
 ) -> Result<Json<Value>, ApiError> {
     let Caller(who, _) = caller.require(&[Role::Analyst, Role::Supervisor])?;
-    let d = s.store.decide(id, &who, b.decision, b.reason.as_deref(), s.pipeline.clock.now()).await?.map_err(refused)?;
+    let d = s
+        .store
+        .decide(id, &who, b.decision, b.reason.as_deref(), b.expected_state.as_deref(), s.pipeline.clock.now())
+        .await?
+        .map_err(refused)?;
     Ok(Json(json!({"id": id, "state": d.state})))
 }
 

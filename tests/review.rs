@@ -1,0 +1,329 @@
+//! Four-eyes review on a real store, SQLite and PostgreSQL alike: every
+//! move allowed and refused, the rule attempted by every route, concurrent
+//! decisions, forwarding exactly once across a crash, the audit chain.
+#![cfg(feature = "service")]
+
+mod common;
+use chrono::Duration;
+use common::*;
+use paxscreen::forward::{Forwarder, Sink};
+use paxscreen::pipeline::Pipeline;
+use paxscreen::review::{Decision, Refused};
+use paxscreen::store::{HitQuery, Principal, Store};
+use std::sync::{Arc, Mutex};
+
+struct World {
+    db: TestDb,
+    _lists: Lists,
+    clock: Arc<TestClock>,
+    p: Arc<Pipeline>,
+    hits: Vec<i64>,
+}
+
+impl World {
+    async fn new(db: TestDb) -> World {
+        let lists = lists();
+        let clock = Arc::new(TestClock(Mutex::new(start())));
+        let p = pipeline(&db, &lists, clock.clone()).await;
+        p.process(example_message("R-1").as_bytes(), "test").await.unwrap();
+        let page = p.store.hits(&HitQuery { limit: 100, ..Default::default() }).await.unwrap().unwrap();
+        let hits: Vec<i64> = page.hits.iter().map(|h| h.id).collect();
+        assert!(hits.len() >= 2, "the example message has hits");
+        World { db, _lists: lists, clock, p, hits }
+    }
+
+    async fn user(&self, name: &str, role: &str) -> Principal {
+        let id = self.p.store.upsert_user(name, role, None, start()).await.unwrap();
+        Principal { user_id: id, name: name.into(), role: role.into() }
+    }
+
+    async fn decide(
+        &self,
+        store: &Store,
+        hit: i64,
+        who: &Principal,
+        d: Decision,
+        reason: Option<&str>,
+    ) -> Result<String, Refused> {
+        let now = *self.clock.0.lock().unwrap();
+        store.decide(hit, who, d, reason, None, now).await.unwrap().map(|d| d.state)
+    }
+}
+
+#[tokio::test]
+async fn every_move_allowed_and_refused() {
+    use Decision::*;
+    for db in TestDb::both().await {
+        let w = World::new(db).await;
+        let s = &w.p.store;
+        let (alice, bob, carol) =
+            (w.user("alice", "analyst").await, w.user("bob", "analyst").await, w.user("carol", "supervisor").await);
+        let (h1, h2) = (w.hits[0], w.hits[1]);
+        assert_eq!(w.decide(s, 999_999, &alice, Confirm, None).await, Err(Refused::NotFound));
+        // First review, then the same person again by either decision.
+        assert_eq!(w.decide(s, h1, &alice, Confirm, None).await.as_deref(), Ok("confirmed_once"));
+        assert_eq!(w.decide(s, h1, &alice, Confirm, None).await, Err(Refused::FourEyes));
+        assert_eq!(w.decide(s, h1, &alice, Dismiss, Some("changed my mind")).await, Err(Refused::FourEyes));
+        // Second review by another person; then nobody decides it again.
+        assert_eq!(w.decide(s, h1, &bob, Confirm, None).await.as_deref(), Ok("confirmed"));
+        assert_eq!(w.decide(s, h1, &carol, Confirm, None).await, Err(Refused::State));
+        assert_eq!(w.decide(s, h1, &carol, Dismiss, Some("late")).await, Err(Refused::State));
+        // A dismissal needs a reason; a dismissed hit takes nothing more.
+        assert_eq!(w.decide(s, h2, &alice, Dismiss, None).await, Err(Refused::ReasonRequired));
+        assert_eq!(w.decide(s, h2, &alice, Dismiss, Some("  ")).await, Err(Refused::ReasonRequired));
+        assert_eq!(
+            w.decide(s, h2, &alice, Dismiss, Some("namesake, other birth year")).await.as_deref(),
+            Ok("dismissed")
+        );
+        assert_eq!(w.decide(s, h2, &bob, Confirm, None).await, Err(Refused::State));
+        // confirmed_once -> dismissed by the second reviewer.
+        if let Some(&h3) = w.hits.get(2) {
+            assert_eq!(w.decide(s, h3, &bob, Confirm, None).await.as_deref(), Ok("confirmed_once"));
+            assert_eq!(w.decide(s, h3, &alice, Dismiss, Some("document differs")).await.as_deref(), Ok("dismissed"));
+        }
+        // The hit page shows the decisions in order.
+        let d = s.hit(h1).await.unwrap().unwrap().decisions;
+        assert_eq!(
+            d.iter().map(|d| (d.step, d.user.as_str(), d.decision.as_str())).collect::<Vec<_>>(),
+            [(1, "alice", "confirm"), (2, "bob", "confirm")]
+        );
+        // Undecided hits past their expiry take no decision, even before the sweep.
+        if let Some(&h4) = w.hits.get(3) {
+            *w.clock.0.lock().unwrap() = start() + Duration::hours(97);
+            assert_eq!(w.decide(s, h4, &alice, Confirm, None).await, Err(Refused::State));
+        }
+        // Legal holds: a supervisor, on a confirmed hit only.
+        let now = *w.clock.0.lock().unwrap();
+        assert_eq!(s.set_legal_hold(h2, &carol, Some("case 2026/114"), now).await.unwrap(), Err(Refused::State));
+        *w.clock.0.lock().unwrap() = start();
+        assert_eq!(s.set_legal_hold(h1, &carol, Some("case 2026/114"), start()).await.unwrap(), Ok(()));
+        assert_eq!(s.audit_verify().await.unwrap().map(|n| n > 0), Ok(true));
+        w.db.drop_pg().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_four_eyes_rule_holds_on_every_route() {
+    use Decision::*;
+    for db in TestDb::both().await {
+        let w = World::new(db).await;
+        let (alice, bob) = (w.user("alice", "analyst").await, w.user("bob", "analyst").await);
+        // A second instance: its own connection pool on the same database.
+        let other = Store::open(&w.db.url).await.unwrap();
+        let h = w.hits[0];
+        assert_eq!(w.decide(&w.p.store, h, &alice, Confirm, None).await.as_deref(), Ok("confirmed_once"));
+        // The same person through the other instance, and in many sessions at once.
+        assert_eq!(w.decide(&other, h, &alice, Confirm, None).await, Err(Refused::FourEyes));
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let store = if i % 2 == 0 { w.p.store.clone() } else { other.clone() };
+            let a = alice.clone();
+            tasks.push(tokio::spawn(async move { store.decide(h, &a, Confirm, None, None, start()).await.unwrap() }));
+        }
+        for t in tasks {
+            assert_eq!(t.await.unwrap().map(|d| d.state), Err(Refused::FourEyes));
+        }
+        // A crafted write straight into the database meets the trigger.
+        let crafted = sqlx::query(
+            "INSERT INTO decisions (hit_id, step, user_id, user_name, decision, reason, decided_at) \
+             VALUES ($1, 2, $2, 'alice', 'confirm', NULL, 0)",
+        )
+        .bind(h)
+        .bind(alice.user_id)
+        .execute(other.pool())
+        .await;
+        assert!(crafted.unwrap_err().to_string().contains("four_eyes"));
+        // Concurrent decisions by different people on what they saw as new: exactly one wins.
+        let h2 = w.hits[1];
+        let mut tasks = Vec::new();
+        for i in 0..10 {
+            let who = w.user(&format!("analyst-{i}"), "analyst").await;
+            let store = if i % 2 == 0 { w.p.store.clone() } else { other.clone() };
+            tasks.push(tokio::spawn(async move {
+                store.decide(h2, &who, Confirm, None, Some("new"), start()).await.unwrap()
+            }));
+        }
+        let mut won = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(d) => {
+                    assert_eq!(d.state, "confirmed_once");
+                    won += 1
+                }
+                Err(r) => assert_eq!(r, Refused::State),
+            }
+        }
+        assert_eq!(won, 1);
+        // The second review: of bob and alice racing, bob wins or alice is refused; never both alice.
+        assert_eq!(w.decide(&other, h, &bob, Confirm, None).await.as_deref(), Ok("confirmed"));
+        let users: Vec<i64> =
+            sqlx::query_scalar::<_, i64>("SELECT user_id FROM decisions WHERE hit_id = $1 ORDER BY step")
+                .bind(h)
+                .fetch_all(other.pool())
+                .await
+                .unwrap();
+        assert_eq!(users, [alice.user_id, bob.user_id]);
+        // No hit anywhere with both decisions by one person.
+        let violations: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM decisions a JOIN decisions b ON a.hit_id = b.hit_id AND a.step = 1 AND b.step = 2 \
+             WHERE a.user_id = b.user_id",
+        )
+        .fetch_one(other.pool())
+        .await
+        .unwrap();
+        assert_eq!(violations, 0);
+        w.db.drop_pg().await;
+    }
+}
+
+#[tokio::test]
+async fn a_confirmed_hit_is_forwarded_exactly_once_across_a_crash() {
+    use Decision::*;
+    for db in TestDb::both().await {
+        let w = World::new(db).await;
+        let (alice, bob) = (w.user("alice", "analyst").await, w.user("bob", "analyst").await);
+        let file = w.db.dir.path().join("alerts.jsonl");
+        for &h in &w.hits[..2] {
+            w.decide(&w.p.store, h, &alice, Confirm, None).await.unwrap();
+            w.decide(&w.p.store, h, &bob, Confirm, None).await.unwrap();
+        }
+        // A forwarder takes both, delivers the first, and dies before noting it.
+        let claimed = w.p.store.claim_alerts(start(), Duration::seconds(60), 10).await.unwrap();
+        assert_eq!(claimed.len(), 2);
+        Sink::file(file.clone()).deliver(&claimed[0].0).await.unwrap();
+        // While its lease runs, nobody else takes them.
+        assert!(w
+            .p
+            .store
+            .claim_alerts(start() + Duration::seconds(30), Duration::seconds(60), 10)
+            .await
+            .unwrap()
+            .is_empty());
+        // After the lease, the next forwarder finds the first at the sink and delivers the second.
+        *w.clock.0.lock().unwrap() = start() + Duration::seconds(61);
+        let f = Forwarder {
+            store: w.p.store.clone(),
+            sink: Sink::file(file.clone()),
+            clock: w.clock.clone(),
+            every: std::time::Duration::from_millis(10),
+        };
+        assert_eq!(f.round().await.unwrap(), 2);
+        assert_eq!(f.round().await.unwrap(), 0);
+        let lines: Vec<serde_json::Value> =
+            std::fs::read_to_string(&file).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let mut ids: Vec<i64> = lines.iter().map(|l| l["hit_id"].as_i64().unwrap()).collect();
+        ids.sort();
+        assert_eq!(ids, w.hits[..2].to_vec(), "each alert once");
+        // Only what the border needs: the person, the document, the flight, why, who confirmed.
+        let a = &lines[0];
+        assert_eq!(a["reviewers"], serde_json::json!(["alice", "bob"]));
+        assert!(a["passenger"]["surname"].is_string() && a["flight"]["number"].is_string());
+        assert!(a["reason"]["kind"].is_string());
+        assert!(a.get("explanation").is_none() && a["passenger"].get("nationality").is_none());
+        for &h in &w.hits[..2] {
+            assert_eq!(w.p.store.hit(h).await.unwrap().unwrap().summary.state, "forwarded");
+        }
+        let alerts = w.p.store.delivered_alerts(None, 10).await.unwrap();
+        assert_eq!(alerts.len(), 2);
+        // The disclosures are in the audit log, and the chain holds.
+        let forwards =
+            w.p.store.audit_recent(None, 100).await.unwrap().into_iter().filter(|e| e.action == "forward").count();
+        assert_eq!(forwards, 2);
+        assert!(w.p.store.audit_verify().await.unwrap().is_ok());
+        // At expiry the alerts file and the outbox lose the content; the proof stays.
+        let gone = paxscreen::forward::purge_alerts_file(&file, start() + Duration::hours(97)).unwrap();
+        assert_eq!(gone, 2);
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "");
+        let purged = w.p.store.purge(start() + Duration::hours(97)).await.unwrap();
+        assert_eq!(purged.alerts, 2);
+        assert!(w.p.store.delivered_alerts(None, 10).await.unwrap().iter().all(|a| a.alert.is_none()));
+        w.db.drop_pg().await;
+    }
+}
+
+#[tokio::test]
+async fn audit_verify_finds_a_changed_removed_or_swapped_entry() {
+    for db in TestDb::both().await {
+        let w = World::new(db).await;
+        let alice = w.user("alice", "analyst").await;
+        let s = &w.p.store;
+        for (i, &h) in w.hits.iter().enumerate() {
+            let e =
+                paxscreen::audit::Event::new("alice", "analyst", "view_hit", format!("hit:{h}"), serde_json::json!({}));
+            s.audit(&e, start() + Duration::seconds(i as i64)).await.unwrap();
+        }
+        w.decide(s, w.hits[0], &alice, Decision::Confirm, None).await.unwrap();
+        let n = s.audit_verify().await.unwrap().unwrap();
+        assert!(n >= 3);
+        // The log refuses changes while its trigger is there.
+        assert!(sqlx::query("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2").execute(s.pool()).await.is_err());
+        let drop = if w.db.is_pg() {
+            "DROP TRIGGER audit_log_append_only ON audit_log"
+        } else {
+            "DROP TRIGGER audit_log_append_only"
+        };
+        sqlx::query(drop).execute(s.pool()).await.unwrap();
+        let broken = |seq| async move {
+            match s.audit_verify().await.unwrap() {
+                Err(b) => assert!(b.to_string().starts_with(&format!("entry {seq}")), "{b}"),
+                Ok(_) => panic!("tampering at {seq} not found"),
+            }
+        };
+        // Changed.
+        sqlx::query("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2").execute(s.pool()).await.unwrap();
+        broken(2).await;
+        sqlx::query("UPDATE audit_log SET actor = 'alice' WHERE seq = 2").execute(s.pool()).await.unwrap();
+        assert!(s.audit_verify().await.unwrap().is_ok());
+        // Swapped: entries 2 and 3 exchange their numbers.
+        for (from, to) in [(2, -2), (3, 2), (-2, 3)] {
+            sqlx::query("UPDATE audit_log SET seq = $1 WHERE seq = $2")
+                .bind(to)
+                .bind(from)
+                .execute(s.pool())
+                .await
+                .unwrap();
+        }
+        broken(2).await;
+        for (from, to) in [(2, -2), (3, 2), (-2, 3)] {
+            sqlx::query("UPDATE audit_log SET seq = $1 WHERE seq = $2")
+                .bind(to)
+                .bind(from)
+                .execute(s.pool())
+                .await
+                .unwrap();
+        }
+        assert!(s.audit_verify().await.unwrap().is_ok());
+        // Removed.
+        sqlx::query("DELETE FROM audit_log WHERE seq = 3").execute(s.pool()).await.unwrap();
+        broken(3).await;
+        // The command line says so too (SQLite: the config names the file).
+        if !w.db.is_pg() {
+            let cfg = w.db.dir.path().join("paxscreen.toml");
+            std::fs::write(&cfg, format!("[store]\nurl = \"{}\"\n", w.db.url)).unwrap();
+            let out = bin().args(["audit", "verify", "--config"]).arg(&cfg).output().unwrap();
+            assert_eq!(out.status.code(), Some(1));
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains("entry 3"),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        w.db.drop_pg().await;
+    }
+}
+
+#[tokio::test]
+async fn audit_entries_past_the_proof_period_are_pruned_and_the_chain_still_verifies() {
+    let w = World::new(TestDb::sqlite().await).await;
+    let s = &w.p.store;
+    for i in 0..5 {
+        let e = paxscreen::audit::Event::system("purge", "expired data", serde_json::json!({"n": i}));
+        s.audit(&e, start() + Duration::days(i * 400)).await.unwrap();
+    }
+    // Five years on, a four-year proof period drops the entries older than that.
+    let removed = s.audit_prune(start() + Duration::days(5 * 365) - Duration::days(4 * 365 + 1)).await.unwrap();
+    assert_eq!(removed, 1);
+    let head = s.audit_head().await.unwrap();
+    assert_eq!(head.base_seq, 1);
+    assert_eq!(s.audit_verify().await.unwrap(), Ok(4));
+}
