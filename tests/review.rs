@@ -327,3 +327,128 @@ async fn audit_entries_past_the_proof_period_are_pruned_and_the_chain_still_veri
     assert_eq!(head.base_seq, 1);
     assert_eq!(s.audit_verify().await.unwrap(), Ok(4));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_http_two_analysts_take_a_hit_to_the_border_and_every_endpoint_checks_roles() {
+    let db = TestDb::sqlite().await;
+    let svc = Running::start(&db, Arc::new(TestClock(Mutex::new(start())))).await;
+    let roles = ["ingest", "analyst", "supervisor", "border_guard", "auditor", "privacy_officer", "admin"];
+    let mut tokens = std::collections::HashMap::new();
+    for role in roles {
+        tokens.insert(role, svc.token(&format!("u-{role}"), role).await);
+    }
+    let c = reqwest::Client::new();
+    let r =
+        c.post(format!("{}/api/v1/messages", svc.base)).bearer_auth(&tokens["ingest"]).body(message_sent_now("W-1"));
+    assert_eq!(r.send().await.unwrap().status(), 202);
+
+    // Every endpoint: 401 without credentials, 403 for every role it does not serve.
+    let endpoints: [(&str, &str, &[&str]); 7] = [
+        ("POST", "/api/v1/messages", &["ingest"]),
+        ("GET", "/api/v1/hits", &["analyst", "supervisor"]),
+        ("GET", "/api/v1/hits/1", &["analyst", "supervisor"]),
+        ("POST", "/api/v1/hits/1/decision", &["analyst", "supervisor"]),
+        ("POST", "/api/v1/hits/1/hold", &["supervisor"]),
+        ("GET", "/api/v1/alerts", &["border_guard"]),
+        ("GET", "/api/v1/audit", &["auditor"]),
+    ];
+    let call = |method: &str, path: &str, token: Option<&str>, body: serde_json::Value| {
+        let url = format!("{}{path}", svc.base);
+        let mut r = if method == "GET" { c.get(url) } else { c.post(url).json(&body) };
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send()
+    };
+    for (method, path, allowed) in endpoints {
+        let body = serde_json::json!({"decision": "confirm", "case": "x"});
+        assert_eq!(call(method, path, None, body.clone()).await.unwrap().status(), 401, "{method} {path}");
+        for role in roles.iter().filter(|r| !allowed.contains(r)) {
+            let s = call(method, path, Some(&tokens[role]), body.clone()).await.unwrap().status();
+            assert_eq!(s, 403, "{method} {path} as {role}");
+        }
+    }
+
+    // Two analysts sign in with passwords; alice in two sessions.
+    for name in ["alice", "bob"] {
+        let hash = paxscreen::auth::hash_password("correct horse battery").unwrap();
+        svc.store.upsert_user(name, "analyst", Some(&hash), start()).await.unwrap();
+    }
+    let login = |name: &str| {
+        c.post(format!("{}/api/v1/login", svc.base))
+            .json(&serde_json::json!({"username": name, "password": "correct horse battery"}))
+            .send()
+    };
+    let token_of = |r: reqwest::Response| async move {
+        r.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+    };
+    let alice = token_of(login("alice").await.unwrap()).await;
+    let alice2 = token_of(login("alice").await.unwrap()).await;
+    let bob = token_of(login("bob").await.unwrap()).await;
+    let get = |path: String, t: &str| c.get(format!("{}{path}", svc.base)).bearer_auth(t.to_string()).send();
+    let queue = |state: &str, t: &str| {
+        let f = get(format!("/api/v1/hits?state={state}&for_me=true"), t);
+        async move {
+            f.await.unwrap().json::<serde_json::Value>().await.unwrap()["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["id"].as_i64().unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    let id = queue("new", &alice).await[0];
+    let hit: serde_json::Value = get(format!("/api/v1/hits/{id}"), &alice).await.unwrap().json().await.unwrap();
+    assert!(hit["passenger"]["surname"].is_string());
+    let decide = |t: &str, body: serde_json::Value| {
+        c.post(format!("{}/api/v1/hits/{id}/decision", svc.base)).bearer_auth(t.to_string()).json(&body).send()
+    };
+    let confirm = serde_json::json!({"decision": "confirm"});
+    let r = decide(&alice, serde_json::json!({"decision": "confirm", "expected_state": "new"})).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["state"], "confirmed_once");
+    for t in [&alice, &alice2] {
+        let r = decide(t, confirm.clone()).await.unwrap();
+        assert_eq!(r.status(), 409);
+        assert_eq!(r.json::<serde_json::Value>().await.unwrap()["error"], "four_eyes");
+    }
+    let r = decide(&bob, serde_json::json!({"decision": "dismiss"})).await.unwrap();
+    assert_eq!(r.status(), 422, "a dismissal needs a reason");
+    // The second-review queue never shows alice her own first decision.
+    assert!(!queue("confirmed_once", &alice).await.contains(&id));
+    assert!(queue("confirmed_once", &bob).await.contains(&id));
+    let r = decide(&bob, serde_json::json!({"decision": "confirm", "expected_state": "confirmed_once"})).await.unwrap();
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["state"], "confirmed");
+    let r = decide(&bob, confirm.clone()).await.unwrap();
+    assert_eq!(
+        (r.status().as_u16(), r.json::<serde_json::Value>().await.unwrap()["error"].clone()),
+        (409, "state".into())
+    );
+
+    // The forwarder delivers it; the border guard sees it.
+    let mut alerts = serde_json::Value::Null;
+    for _ in 0..100 {
+        alerts = get("/api/v1/alerts".into(), &tokens["border_guard"]).await.unwrap().json().await.unwrap();
+        if !alerts["alerts"].as_array().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let a = &alerts["alerts"][0];
+    assert_eq!(a["hit_id"], id);
+    assert_eq!(a["alert"]["reviewers"], serde_json::json!(["alice", "bob"]));
+    assert_eq!(std::fs::read_to_string(&svc.alerts_file).unwrap().lines().count(), 1);
+    // The auditor sees who did what, and no personal data.
+    let audit: serde_json::Value =
+        get("/api/v1/audit?limit=1000".into(), &tokens["auditor"]).await.unwrap().json().await.unwrap();
+    let actions: Vec<&str> =
+        audit["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    for want in ["sign_in", "view_hit", "decide", "forward", "view_alerts"] {
+        assert!(actions.contains(&want), "{want} in {actions:?}");
+    }
+    let text = audit.to_string();
+    let surname = hit["passenger"]["surname"].as_str().unwrap();
+    assert!(!text.contains(surname), "no names in the audit log");
+    assert!(svc.store.audit_verify().await.unwrap().is_ok());
+    svc.shutdown().await;
+}

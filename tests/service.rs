@@ -6,7 +6,6 @@
 mod common;
 use chrono::Duration;
 use common::*;
-use paxscreen::config::Config;
 use paxscreen::ingest::spool::Spool;
 use paxscreen::metrics::Metrics;
 use paxscreen::pipeline::Processed;
@@ -255,31 +254,12 @@ fn cat_len(l: &Lists) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_tokens_roles_and_ingest_statuses() {
     let db = TestDb::sqlite().await;
-    let l = lists();
-    let (api, ops) = (free_port(), free_port());
-    let mut config = Config::default();
-    config.store.url = db.url.clone();
-    config.screening.watchlists = l.wl.path().to_path_buf();
-    config.screening.trends = l.tr.path().to_path_buf();
-    config.screening.scope = "all".into();
-    config.http.listen = format!("127.0.0.1:{api}");
-    config.http.metrics_listen = format!("127.0.0.1:{ops}");
-    config.spool.dir = db.dir.path().join("spool");
-    let clock = Arc::new(TestClock(Mutex::new(start())));
-    let service = paxscreen::serve::Service::open(config, clock).await.unwrap();
-    let store = service.store.clone();
-    let now = start();
+    let svc = Running::start(&db, Arc::new(TestClock(Mutex::new(start())))).await;
     let mut tokens = std::collections::HashMap::new();
     for role in ["ingest", "analyst", "auditor", "admin", "border_guard"] {
-        let id = store.upsert_user(&format!("u-{role}"), role, None, now).await.unwrap();
-        let t = paxscreen::auth::new_token();
-        store.add_token(id, &paxscreen::auth::token_hash(&t), now, None).await.unwrap();
-        tokens.insert(role, t);
+        tokens.insert(role, svc.token(&format!("u-{role}"), role).await);
     }
-    let stop = tokio_util::sync::CancellationToken::new();
-    let running = tokio::spawn(service.run(stop.clone()));
-    let base = format!("http://127.0.0.1:{api}");
-    wait_for(&format!("http://127.0.0.1:{ops}/healthz")).await;
+    let base = svc.base.clone();
 
     let client = reqwest::Client::new();
     let post = |token: Option<&str>, body: String| {
@@ -321,25 +301,14 @@ async fn api_tokens_roles_and_ingest_statuses() {
             assert!(v["passenger"]["surname"].is_string());
         }
     }
-    let metrics = reqwest::get(format!("http://127.0.0.1:{ops}/metrics")).await.unwrap().text().await.unwrap();
+    let metrics = reqwest::get(format!("{}/metrics", svc.ops)).await.unwrap().text().await.unwrap();
     assert!(metrics.contains("paxscreen_messages_total{outcome=\"screened\"} 1"), "{metrics}");
     assert!(metrics.contains("paxscreen_messages_total{outcome=\"duplicate\"} 1"));
     assert!(metrics.contains("paxscreen_messages_total{outcome=\"rejected\"} 1"));
     assert!(metrics.contains("paxscreen_watchlist_entries{list=\"NL-WANTED\"}"));
     assert!(!metrics.contains("OKONKWO"));
-    assert_eq!(reqwest::get(format!("http://127.0.0.1:{ops}/readyz")).await.unwrap().status(), 200);
-    stop.cancel();
-    running.await.unwrap().unwrap();
-}
-
-async fn wait_for(url: &str) {
-    for _ in 0..100 {
-        if reqwest::get(url).await.is_ok_and(|r| r.status().is_success()) {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("{url} never answered");
+    assert_eq!(reqwest::get(format!("{}/readyz", svc.ops)).await.unwrap().status(), 200);
+    svc.shutdown().await;
 }
 
 /// A message as the pipeline hands it to the store, with its own key and source.

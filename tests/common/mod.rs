@@ -136,6 +136,74 @@ mod service_harness {
             Duration::hours(96),
         ))
     }
+
+    /// `paxscreen serve` in this process on `db`, with free ports, the
+    /// spec's lists and the test's clock; stopped by `stop`.
+    pub struct Running {
+        pub base: String,
+        pub ops: String,
+        pub store: Store,
+        pub stop: tokio_util::sync::CancellationToken,
+        pub task: tokio::task::JoinHandle<Result<(), paxscreen::serve::ServeError>>,
+        pub alerts_file: std::path::PathBuf,
+        _lists: Lists,
+    }
+
+    impl Running {
+        pub async fn start(db: &TestDb, clock: Arc<TestClock>) -> Running {
+            let l = lists();
+            let (api, ops) = (free_port(), free_port());
+            let mut config = paxscreen::config::Config::default();
+            config.store.url = db.url.clone();
+            config.screening.watchlists = l.wl.path().to_path_buf();
+            config.screening.trends = l.tr.path().to_path_buf();
+            config.screening.scope = "all".into();
+            config.http.listen = format!("127.0.0.1:{api}");
+            config.http.metrics_listen = format!("127.0.0.1:{ops}");
+            config.spool.dir = db.dir.path().join("spool");
+            config.alerts.file = db.dir.path().join("alerts.jsonl");
+            config.alerts.poll_ms = 50;
+            let alerts_file = config.alerts.file.clone();
+            let service = paxscreen::serve::Service::open(config, clock).await.unwrap();
+            let store = service.store.clone();
+            let stop = tokio_util::sync::CancellationToken::new();
+            let task = tokio::spawn(service.run(stop.clone()));
+            let r = Running {
+                base: format!("http://127.0.0.1:{api}"),
+                ops: format!("http://127.0.0.1:{ops}"),
+                store,
+                stop,
+                task,
+                alerts_file,
+                _lists: l,
+            };
+            wait_for(&format!("{}/healthz", r.ops)).await;
+            r
+        }
+
+        /// A user with `role` and a bearer token for them.
+        pub async fn token(&self, name: &str, role: &str) -> String {
+            let id = self.store.upsert_user(name, role, None, start()).await.unwrap();
+            let t = paxscreen::auth::new_token();
+            self.store.add_token(id, &paxscreen::auth::token_hash(&t), start(), None).await.unwrap();
+            t
+        }
+
+        pub async fn shutdown(self) {
+            self.stop.cancel();
+            self.task.await.unwrap().unwrap();
+        }
+    }
+
+    pub async fn wait_for(url: &str) {
+        for _ in 0..100 {
+            if reqwest::get(url).await.is_ok_and(|r| r.status().is_success()) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("{url} never answered");
+    }
 }
 #[cfg(feature = "service")]
 pub use service_harness::*;
