@@ -56,6 +56,10 @@ pub struct RetentionConfig {
 pub struct HttpConfig {
     pub listen: String,
     pub metrics_listen: String,
+    /// Console session cookies only over HTTPS (`Secure`). Browsers accept
+    /// them from `http://localhost` and `http://127.0.0.1` too; turn off
+    /// only behind a proxy that is reached over plain HTTP by name.
+    pub secure_cookies: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -139,7 +143,7 @@ impl Default for RetentionConfig {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        HttpConfig { listen: "127.0.0.1:8080".into(), metrics_listen: "127.0.0.1:9090".into() }
+        HttpConfig { listen: "127.0.0.1:8080".into(), metrics_listen: "127.0.0.1:9090".into(), secure_cookies: true }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The `paxscreen` command: argument parsing and output only; the work is
 //! done by the library.
 
+mod cli_demo;
 mod cli_service;
 
 use anyhow::{bail, Context, Result};
@@ -15,7 +16,7 @@ use paxscreen::matching::DEFAULT_THRESHOLD;
 use paxscreen::reference::Scope;
 use paxscreen::screening::Screener;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -139,6 +140,10 @@ enum Command {
     Serve {
         #[command(flatten)]
         config: cli_service::ConfigArg,
+        /// A demonstration: store, spool and alerts in ./paxscreen-demo/, the sample manifests
+        /// re-dated and fed through the spool, demo users with passwords printed at start.
+        #[arg(long)]
+        demo: bool,
     },
     /// Delete expired passenger data now, or as of a later time (a drill).
     Purge {
@@ -222,8 +227,17 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         // The service logs as its configuration says, at info by default.
-        Command::Serve { config } => cli_service::load_config(&config).and_then(|c| {
+        Command::Serve { config, demo } => cli_service::load_config(&config).and_then(|mut c| {
             init_logs(c.log.format == "json", "info");
+            if demo {
+                let users = cli_demo::prepare(&mut c, Path::new("paxscreen-demo"), Path::new("samples/manifests"))?;
+                println!("DEMO (not for production): data in ./paxscreen-demo/, sample manifests fed through its spool.");
+                println!("Console: http://{}/  Metrics: http://{}/metrics", c.http.listen, c.http.metrics_listen);
+                for (name, role, password) in users {
+                    println!("  {name:<4} {role:<13} password {password}");
+                }
+                println!("Sign in as ana, confirm a hit; sign in as ben (another browser or a private window), confirm it again; gil sees the alert.");
+            }
             cli_service::serve(c)
         }),
         command => {

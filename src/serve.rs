@@ -15,7 +15,7 @@ use crate::reference::Scope;
 use crate::reload::Reloader;
 use crate::screening::Screener;
 use crate::store::{Store, StoreError};
-use crate::web::{api_router, ops_router, AppState, Readiness};
+use crate::web::{api_router, console_router, ops_router, AppState, Readiness};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -90,14 +90,20 @@ impl Service {
             spool = %self.config.spool.dir.display(),
             "paxscreen serving"
         );
-        let state = Arc::new(AppState { pipeline: self.pipeline.clone(), store: self.store.clone() });
+        let state = Arc::new(AppState {
+            pipeline: self.pipeline.clone(),
+            store: self.store.clone(),
+            throttle: Default::default(),
+            secure_cookies: self.config.http.secure_cookies,
+        });
         let mut tasks = tokio::task::JoinSet::new();
         // Sources stop first (on `stop`); the listeners when the sources are done.
         let listeners_stop = CancellationToken::new();
         {
             let l = listeners_stop.clone();
             tasks.spawn(async move {
-                let _ = axum::serve(api_listener, api_router(state)).with_graceful_shutdown(l.cancelled_owned()).await;
+                let app = api_router(state.clone()).merge(console_router(state));
+                let _ = axum::serve(api_listener, app).with_graceful_shutdown(l.cancelled_owned()).await;
             });
             let l = listeners_stop.clone();
             let ops = ops_router(self.metrics.clone(), self.store.clone(), self.ready.clone());

@@ -115,4 +115,10 @@ impl Store {
         row.map(|r| Ok(Principal { user_id: r.try_get("id")?, name: r.try_get("name")?, role: r.try_get("role")? }))
             .transpose()
     }
+
+    /// Revoke the token with this hash (signing out).
+    pub async fn revoke_token(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM tokens WHERE token_hash = $1").bind(token_hash).execute(self.pool()).await?;
+        Ok(())
+    }
 }

@@ -2,9 +2,9 @@
 //! one hit, decisions, legal holds, forwarded alerts, the audit log. Every
 //! view of personal data and every decision is in the audit log.
 
-use super::{ApiError, AppState, Caller};
+use super::{session, ApiError, AppState, Caller};
 use crate::audit::Event;
-use crate::auth::{self, Role};
+use crate::auth::Role;
 use crate::pipeline::{rejections, Processed};
 use crate::review::{Decision, Refused};
 use crate::store::{HitQuery, STATES};
@@ -20,8 +20,6 @@ use std::sync::Arc;
 /// The largest message body accepted over HTTP.
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
 
-/// How long a token from `POST /api/v1/login` is valid.
-pub const SESSION_HOURS: i64 = 12;
 
 pub fn api_router(state: Arc<AppState>) -> Router {
     Router::new()
@@ -87,45 +85,7 @@ struct Login {
 
 /// `POST /api/v1/login`: a session token for a local account.
 async fn login(State(s): State<Arc<AppState>>, Json(l): Json<Login>) -> Result<Json<Value>, ApiError> {
-    let bad = || ApiError(StatusCode::UNAUTHORIZED, "unknown user or wrong password".into());
-    let Some((principal, hash)) = s.store.password_of(&l.username).await? else {
-        // Same work as a real check, so timing does not tell which users exist.
-        let _ = tokio::task::spawn_blocking(move || auth::verify_nobody(&l.password)).await;
-        return Err(bad());
-    };
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&l.password, &hash))
-        .await
-        .map_err(|_| ApiError(StatusCode::INTERNAL_SERVER_ERROR, "login failed".into()))?;
-    if !ok {
-        let e = Event::new(
-            &principal.name,
-            &principal.role,
-            "sign_in_refused",
-            format!("user:{}", principal.name),
-            json!({}),
-        );
-        s.store.audit(&e, s.pipeline.clock.now()).await?;
-        return Err(bad());
-    }
-    let token = auth::new_token();
-    let now = s.pipeline.clock.now();
-    s.store
-        .add_token(
-            principal.user_id,
-            &auth::token_hash(&token),
-            now,
-            Some(now + chrono::Duration::hours(SESSION_HOURS)),
-        )
-        .await?;
-    tracing::info!(user = %principal.name, role = %principal.role, "signed in");
-    let e = Event::new(
-        &principal.name,
-        &principal.role,
-        "sign_in",
-        format!("user:{}", principal.name),
-        json!({"via": "api"}),
-    );
-    s.store.audit(&e, now).await?;
+    let (token, principal) = session::sign_in(&s, &l.username, &l.password, "api").await?;
     Ok(Json(json!({"token": token, "role": principal.role})))
 }
 

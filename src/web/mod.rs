@@ -2,9 +2,12 @@
 //! the operations endpoints on `http.metrics_listen` (no authentication).
 
 mod api;
+mod console;
 mod ops;
+pub mod session;
 
 pub use api::api_router;
+pub use console::console_router;
 pub use ops::{ops_router, Readiness};
 
 use crate::auth::{token_hash, Role};
@@ -20,6 +23,9 @@ use std::sync::Arc;
 pub struct AppState {
     pub pipeline: Arc<crate::pipeline::Pipeline>,
     pub store: Store,
+    pub throttle: session::Throttle,
+    /// Session cookies only over HTTPS (`http.secure_cookies`).
+    pub secure_cookies: bool,
 }
 
 /// An error as the contract wants it: a status and `{"error": ...}`.
