@@ -22,7 +22,10 @@ struct Driver {
 impl Driver {
     async fn start() -> Driver {
         let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        assert!(std::path::Path::new(&bin).exists(), "{bin} not found: apt-get install chromium chromium-driver (.ci/run does)");
+        assert!(
+            std::path::Path::new(&bin).exists(),
+            "{bin} not found: apt-get install chromium chromium-driver (.ci/run does)"
+        );
         let port = free_port();
         let child = std::process::Command::new(&bin)
             .arg(format!("--port={port}"))
@@ -86,7 +89,10 @@ async fn two_analysts_take_a_hit_to_the_border_in_a_browser() {
         svc.store.upsert_user(name, role, Some(&hash), start()).await.unwrap();
     }
     let ingest = svc.token("feeder", "ingest").await;
-    let r = reqwest::Client::new().post(format!("{}/api/v1/messages", svc.base)).bearer_auth(ingest).body(example_message("B-1"));
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/messages", svc.base))
+        .bearer_auth(ingest)
+        .body(example_message("B-1"));
     assert_eq!(r.send().await.unwrap().status(), 202);
 
     let driver = Driver::start().await;
@@ -97,7 +103,10 @@ async fn two_analysts_take_a_hit_to_the_border_in_a_browser() {
     sign_in(&ana, &base, "ana").await;
     assert!(ana.current_url().await.unwrap().path().starts_with("/queue/first"));
     let queue = text(&ana).await;
-    assert!(queue.contains("First review") && queue.contains("Nearest arrival first") && queue.contains("KL0692"), "{queue}");
+    assert!(
+        queue.contains("First review") && queue.contains("Nearest arrival first") && queue.contains("KL0692"),
+        "{queue}"
+    );
     shot(&ana, "queue.png").await;
     ana.find(Locator::Css("tbody a")).await.unwrap().click().await.unwrap();
     let hit_url = ana.current_url().await.unwrap();

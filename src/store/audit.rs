@@ -1,13 +1,82 @@
 //! The audit log in the store: appended inside the transaction of the act
 //! it records (a decision and its entry commit together or not at all),
 //! chained through the one-row `audit_head`, whose lock also orders appends
-//! from several instances.
+//! from several instances. Entries that stand alone (views, sign-ins,
+//! sweeps) go through one writer task that appends all those waiting in one
+//! transaction: the head is locked once and the disk flushed once for many.
 
-use super::{millis, Result, Store};
+use super::{millis, Result, Store, StoreError};
 use crate::audit::{chain_hash, Entry, Event, Head};
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AnyPool, Row, Transaction};
+use tokio::sync::{mpsc, oneshot};
+
+/// Stand-alone entries appended in one transaction at most.
+const MAX_BATCH: usize = 256;
+
+struct Job {
+    event: Event,
+    at: DateTime<Utc>,
+    reply: oneshot::Sender<Result<i64>>,
+}
+
+/// The writer of stand-alone entries; cheap to clone. Its task ends when
+/// the last handle is dropped.
+#[derive(Clone)]
+pub(crate) struct AuditQueue {
+    tx: mpsc::Sender<Job>,
+}
+
+impl AuditQueue {
+    pub(crate) fn start(pool: AnyPool) -> AuditQueue {
+        let (tx, rx) = mpsc::channel(MAX_BATCH * 4);
+        tokio::spawn(write(pool, rx));
+        AuditQueue { tx }
+    }
+
+    async fn append(&self, event: Event, at: DateTime<Utc>) -> Result<i64> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(Job { event, at, reply }).await.map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+}
+
+async fn write(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
+            }
+        }
+        match append_all(&pool, &jobs).await {
+            Ok(seqs) => {
+                for (job, seq) in jobs.into_iter().zip(seqs) {
+                    let _ = job.reply.send(Ok(seq));
+                }
+            }
+            Err(e) => {
+                tracing::warn!(entries = jobs.len(), error = %e, "audit entries not appended together; one by one");
+                for job in jobs {
+                    let r = append_all(&pool, std::slice::from_ref(&job)).await.map(|s| s[0]);
+                    let _ = job.reply.send(r);
+                }
+            }
+        }
+    }
+}
+
+async fn append_all(pool: &AnyPool, jobs: &[Job]) -> Result<Vec<i64>> {
+    let mut tx = pool.begin().await?;
+    let mut seqs = Vec::with_capacity(jobs.len());
+    for j in jobs {
+        seqs.push(append_in(&mut tx, &j.event, j.at).await?);
+    }
+    tx.commit().await?;
+    Ok(seqs)
+}
 
 /// Append `e` at `at` inside `tx`; returns its number.
 pub(crate) async fn append_in(tx: &mut Transaction<'_, Any>, e: &Event, at: DateTime<Utc>) -> Result<i64> {
@@ -54,12 +123,9 @@ fn entry(r: &AnyRow) -> Result<Entry> {
 const ENTRY_COLUMNS: &str = "seq, at, actor, role, action, object, detail, prev_hash, hash";
 
 impl Store {
-    /// Record `e` on its own.
+    /// Record `e` on its own; resolves once it is committed.
     pub async fn audit(&self, e: &Event, at: DateTime<Utc>) -> Result<i64> {
-        let mut tx = self.pool().begin().await?;
-        let seq = append_in(&mut tx, e, at).await?;
-        tx.commit().await?;
-        Ok(seq)
+        self.audit.append(e.clone(), at).await
     }
 
     pub async fn audit_head(&self) -> Result<Head> {
@@ -95,16 +161,25 @@ impl Store {
         rows.iter().map(entry).collect()
     }
 
-    /// Check the whole chain, a page at a time.
+    /// Check the whole chain up to the head as read now, a page at a time
+    /// (entries appended meanwhile are left for the next check).
     pub async fn audit_verify(&self) -> Result<std::result::Result<u64, crate::audit::Broken>> {
         let head = self.audit_head().await?;
         let mut all = Vec::new();
         let mut after = head.base_seq;
-        loop {
-            let page = self.audit_entries(after, 10_000).await?;
+        while after < head.seq {
+            let page = sqlx::query(&format!(
+                "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT 10000"
+            ))
+            .bind(after)
+            .bind(head.seq)
+            .fetch_all(self.pool())
+            .await?;
             let Some(last) = page.last() else { break };
-            after = last.seq;
-            all.extend(page);
+            after = last.try_get("seq")?;
+            for r in &page {
+                all.push(entry(r)?);
+            }
         }
         // Entries are read in seq order; a row whose seq was changed shows as a gap or a break.
         Ok(crate::audit::verify(&head, all))

@@ -56,6 +56,7 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    audit: audit::AuditQueue,
 }
 
 /// A message ready to be recorded: read, screened, with when it came.
@@ -141,7 +142,8 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        Ok(Store { pool, backend })
+        let audit = audit::AuditQueue::start(pool.clone());
+        Ok(Store { pool, backend, audit })
     }
 
     pub fn backend(&self) -> Backend {

@@ -20,7 +20,6 @@ use std::sync::Arc;
 /// The largest message body accepted over HTTP.
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
 
-
 pub fn api_router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/api/v1/messages", post(post_message))

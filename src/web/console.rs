@@ -335,7 +335,9 @@ fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
 fn scalar(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
-        Value::Number(n) => n.as_f64().filter(|f| f.fract() != 0.0).map(|f| format!("{f:.3}")).unwrap_or_else(|| n.to_string()),
+        Value::Number(n) => {
+            n.as_f64().filter(|f| f.fract() != 0.0).map(|f| format!("{f:.3}")).unwrap_or_else(|| n.to_string())
+        }
         other => other.to_string(),
     }
 }
@@ -421,7 +423,13 @@ async fn show_hit(s: &AppState, sess: &Session, id: i64, error: Option<String>, 
         Ok(None) => return page_error(StatusCode::NOT_FOUND, "no such hit"),
         Err(e) => return ApiError::from(e).into_response(),
     };
-    let e = Event::new(&sess.who.name, &sess.who.role, "view_hit", format!("hit:{id}"), json!({"version": hit.version, "via": "console"}));
+    let e = Event::new(
+        &sess.who.name,
+        &sess.who.role,
+        "view_hit",
+        format!("hit:{id}"),
+        json!({"version": hit.version, "via": "console"}),
+    );
     if let Err(e) = s.store.audit(&e, now).await {
         return ApiError::from(e).into_response();
     }
@@ -445,7 +453,12 @@ struct DecisionForm {
     expected_state: Option<String>,
 }
 
-async fn decide(State(s): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<i64>, Form(f): Form<DecisionForm>) -> Response {
+async fn decide(
+    State(s): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<DecisionForm>,
+) -> Response {
     let sess = match session(&s, &headers, &[Role::Analyst, Role::Supervisor]).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -462,8 +475,14 @@ async fn decide(State(s): State<Arc<AppState>>, headers: HeaderMap, Path(id): Pa
         }
         Ok(Err(r)) => {
             let (status, message) = match r {
-                Refused::FourEyes => (StatusCode::CONFLICT, "You made the first decision on this hit: another reviewer must make the second."),
-                Refused::State => (StatusCode::CONFLICT, "Someone else decided this hit first, or its data expired: see its state below."),
+                Refused::FourEyes => (
+                    StatusCode::CONFLICT,
+                    "You made the first decision on this hit: another reviewer must make the second.",
+                ),
+                Refused::State => (
+                    StatusCode::CONFLICT,
+                    "Someone else decided this hit first, or its data expired: see its state below.",
+                ),
                 Refused::ReasonRequired => (StatusCode::UNPROCESSABLE_ENTITY, "A dismissal needs a reason."),
                 Refused::ReasonTooLong => (StatusCode::UNPROCESSABLE_ENTITY, "The reason is too long."),
                 Refused::NotFound => return page_error(StatusCode::NOT_FOUND, "no such hit"),
@@ -507,7 +526,8 @@ async fn alerts_page(State(s): State<Arc<AppState>>, headers: HeaderMap) -> Resp
         Err(e) => return ApiError::from(e).into_response(),
     };
     let ids: Vec<i64> = alerts.iter().map(|a| a.alert_id).collect();
-    let e = Event::new(&sess.who.name, &sess.who.role, "view_alerts", "alerts", json!({"alerts": ids, "via": "console"}));
+    let e =
+        Event::new(&sess.who.name, &sess.who.role, "view_alerts", "alerts", json!({"alerts": ids, "via": "console"}));
     if let Err(e) = s.store.audit(&e, now).await {
         return ApiError::from(e).into_response();
     }
@@ -528,14 +548,25 @@ async fn alerts_page(State(s): State<Arc<AppState>>, headers: HeaderMap) -> Resp
                 late,
                 flight: text(&v["flight"]["number"]),
                 arrival: short_time(v["flight"]["arrival_time"].as_str().unwrap_or("")),
-                name: format!("{} {}", text(&p["surname"]), if p["given_names"].is_null() { String::new() } else { text(&p["given_names"]) }),
+                name: format!(
+                    "{} {}",
+                    text(&p["surname"]),
+                    if p["given_names"].is_null() { String::new() } else { text(&p["given_names"]) }
+                ),
                 born: if p["date_of_birth"].is_null() { String::new() } else { text(&p["date_of_birth"]) },
-                document: if d.is_null() { String::new() } else { format!("{} {}", text(&d["type"]), text(&d["number"])) },
+                document: if d.is_null() {
+                    String::new()
+                } else {
+                    format!("{} {}", text(&d["type"]), text(&d["number"]))
+                },
                 reason: match reason["kind"].as_str() {
                     Some("watchlist") => format!("{} / {}", text(&reason["list"]), text(&reason["entry_id"])),
                     _ => format!("trend {}", text(&reason["trend_id"])),
                 },
-                reviewers: v["reviewers"].as_array().map(|r| r.iter().map(text).collect::<Vec<_>>().join(", ")).unwrap_or_default(),
+                reviewers: v["reviewers"]
+                    .as_array()
+                    .map(|r| r.iter().map(text).collect::<Vec<_>>().join(", "))
+                    .unwrap_or_default(),
             })
         })
         .collect();

@@ -58,7 +58,13 @@ pub async fn sign_in(s: &AppState, username: &str, password: &str, via: &str) ->
         return Err(bad());
     }
     if s.throttle.recent(username, now) >= MAX_FAILURES {
-        let e = Event::new(username, "unknown", "sign_in_refused", format!("user:{username}"), json!({"throttled": true, "via": via}));
+        let e = Event::new(
+            username,
+            "unknown",
+            "sign_in_refused",
+            format!("user:{username}"),
+            json!({"throttled": true, "via": via}),
+        );
         s.store.audit(&e, now).await?;
         return Err(ApiError(
             StatusCode::TOO_MANY_REQUESTS,
@@ -88,7 +94,13 @@ pub async fn sign_in(s: &AppState, username: &str, password: &str, via: &str) ->
     let token = auth::new_token();
     s.store.add_token(principal.user_id, &token_hash(&token), now, Some(now + Duration::hours(SESSION_HOURS))).await?;
     tracing::info!(user = %principal.name, role = %principal.role, via, "signed in");
-    let e = Event::new(&principal.name, &principal.role, "sign_in", format!("user:{}", principal.name), json!({"via": via}));
+    let e = Event::new(
+        &principal.name,
+        &principal.role,
+        "sign_in",
+        format!("user:{}", principal.name),
+        json!({"via": via}),
+    );
     s.store.audit(&e, now).await?;
     Ok((token, principal))
 }
