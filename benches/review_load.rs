@@ -65,6 +65,8 @@ async fn main() {
     .execute(svc.store.pool())
     .await
     .unwrap();
+    // As a live database would have them: planner statistics.
+    sqlx::query("ANALYZE hits").execute(svc.store.pool()).await.unwrap();
     let mut tokens = Vec::new();
     for i in 0..reviewers {
         tokens.push(svc.token(&format!("analyst-{i:02}"), "analyst").await);

@@ -158,22 +158,18 @@ fn ids_on_topic(config: &ClientConfig, topic: &str, since: DateTime<Utc>) -> Res
             query.add_partition_offset(topic, p.id(), from)?;
         }
     }
-    // Where each partition's records since then start; from the beginning
-    // if the broker cannot tell.
-    let start = c.offsets_for_times(query.clone(), timeout).unwrap_or_else(|_| {
-        let mut all = query;
-        let _ = all.set_all_offsets(Offset::Beginning);
-        all
-    });
+    // Where each partition's records since then start. A broker that
+    // cannot tell (librdkafka's mock cluster answers End, some brokers keep
+    // no time index) or an answer of End: read the partition from the
+    // beginning. Slower, never wrong, and only when a lease was taken over.
+    let start = c.offsets_for_times(query.clone(), timeout).unwrap_or(query);
     let mut assign = TopicPartitionList::new();
     for e in start.elements() {
-        match e.offset() {
-            Offset::Offset(o) if o >= ends[&e.partition()] => {}
-            Offset::End => {}
-            o => {
-                assign.add_partition_offset(topic, e.partition(), o)?;
-            }
-        }
+        let from = match e.offset() {
+            Offset::Offset(o) if o < ends[&e.partition()] => Offset::Offset(o),
+            _ => Offset::Beginning,
+        };
+        assign.add_partition_offset(topic, e.partition(), from)?;
     }
     let mut remaining: HashSet<i32> = assign.elements().iter().map(|e| e.partition()).collect();
     let mut ids = HashSet::new();

@@ -112,6 +112,13 @@ async fn wait_for_messages(p: &Pipeline, messages: i64, within: Duration) {
 
 /// Every record of the dead-letter topic: (key, value, headers).
 fn dead_letters(k: &Kafka, expected: usize) -> Vec<(Option<Vec<u8>>, Vec<u8>, BTreeMap<String, String>)> {
+    records(k, DLQ, expected, Duration::from_secs(20))
+}
+
+type Record = (Option<Vec<u8>>, Vec<u8>, BTreeMap<String, String>);
+
+/// The records of partition 0 of `topic`, until `expected` or `within` passed.
+fn records(k: &Kafka, topic: &str, expected: usize, within: Duration) -> Vec<Record> {
     let c: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", k.mock.bootstrap_servers())
         .set("group.id", "dlq-reader")
@@ -119,10 +126,10 @@ fn dead_letters(k: &Kafka, expected: usize) -> Vec<(Option<Vec<u8>>, Vec<u8>, BT
         .create()
         .unwrap();
     let mut tpl = TopicPartitionList::new();
-    tpl.add_partition_offset(DLQ, 0, Offset::Beginning).unwrap();
+    tpl.add_partition_offset(topic, 0, Offset::Beginning).unwrap();
     c.assign(&tpl).unwrap();
     let mut out = Vec::new();
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let deadline = std::time::Instant::now() + within;
     while out.len() < expected && std::time::Instant::now() < deadline {
         if let Some(Ok(m)) = c.poll(Duration::from_millis(200)) {
             let mut headers = BTreeMap::new();
@@ -301,4 +308,58 @@ async fn a_rebalance_between_two_consumers_stores_every_message_once() {
     b.stop().await;
     let (messages, passengers, _) = p.store.counts().await.unwrap();
     assert_eq!((messages, passengers), (80, 160));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn alerts_reach_the_alerts_topic_exactly_once_across_a_forwarder_crash() {
+    use paxscreen::forward::{Forwarder, Sink, ALERT_ID_HEADER};
+    use paxscreen::review::Decision;
+    use paxscreen::store::{HitQuery, Principal};
+    let k = kafka(1);
+    k.mock.create_topic("border-alerts", 1, 1).unwrap();
+    let (db, l, clock) = (TestDb::sqlite().await, lists(), clock());
+    let p = pipeline(&db, &l, clock.clone()).await;
+    p.process(example_message("A-1").as_bytes(), "test").await.unwrap();
+    let hits: Vec<i64> = p
+        .store
+        .hits(&HitQuery { limit: 10, ..Default::default() })
+        .await
+        .unwrap()
+        .unwrap()
+        .hits
+        .iter()
+        .map(|h| h.id)
+        .collect();
+    let mut people = Vec::new();
+    for name in ["alice", "bob"] {
+        let user_id = p.store.upsert_user(name, "analyst", None, start()).await.unwrap();
+        people.push(Principal { user_id, name: name.into(), role: "analyst".into() });
+    }
+    for &h in &hits[..2] {
+        for who in &people {
+            p.store.decide(h, who, Decision::Confirm, None, None, start()).await.unwrap().unwrap();
+        }
+    }
+    // A forwarder delivers the first alert and dies before noting it.
+    let sink = || Sink::kafka(&k.mock.bootstrap_servers(), "border-alerts", &[]).unwrap();
+    let claimed = p.store.claim_alerts(start(), chrono::Duration::seconds(60), 10).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    sink().deliver(&claimed[0].0).await.unwrap();
+    // The next one, after the lease, reads the topic back and delivers only the second.
+    *clock.0.lock().unwrap() = start() + chrono::Duration::seconds(61);
+    let f = Forwarder { store: p.store.clone(), sink: sink(), clock: clock.clone(), every: Duration::from_millis(10) };
+    assert_eq!(f.round().await.unwrap(), 2);
+    let got = records(&k, "border-alerts", 3, Duration::from_secs(5));
+    let mut ids: Vec<String> = got.iter().map(|(_, _, h)| h[ALERT_ID_HEADER].clone()).collect();
+    ids.sort();
+    let mut want: Vec<String> = claimed.iter().map(|(a, _)| a.id.to_string()).collect();
+    want.sort();
+    assert_eq!(ids, want, "each alert once on the topic");
+    for (_, value, _) in &got {
+        let v: serde_json::Value = serde_json::from_slice(value).unwrap();
+        assert_eq!(v["reviewers"], serde_json::json!(["alice", "bob"]));
+    }
+    for &h in &hits[..2] {
+        assert_eq!(p.store.hit(h).await.unwrap().unwrap().summary.state, "forwarded");
+    }
 }
