@@ -79,7 +79,9 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 pub fn verify_nobody(password: &str) -> bool {
     static NOBODY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let hash = NOBODY.get_or_init(|| hash_password("no such user").unwrap_or_default());
-    verify_password(password, hash) && false
+    // The work is the point; the answer is always no.
+    let _ = std::hint::black_box(verify_password(password, hash));
+    false
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// after entry; the contract's default 96 h covers the screening window).
 pub const DEFAULT_RETENTION_HOURS: u64 = 96;
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub store: StoreConfig,
@@ -95,21 +95,6 @@ pub struct KafkaConfig {
 pub struct LogConfig {
     /// `text` or `json`.
     pub format: String,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            store: StoreConfig::default(),
-            screening: ScreeningConfig::default(),
-            retention: RetentionConfig::default(),
-            http: HttpConfig::default(),
-            spool: SpoolConfig::default(),
-            alerts: AlertsConfig::default(),
-            kafka: None,
-            log: LogConfig::default(),
-        }
-    }
 }
 
 impl Default for StoreConfig {
@@ -240,7 +225,7 @@ impl Config {
         if r.hours == 0 {
             return Err("retention.hours must be at least 1".into());
         }
-        if r.hours > DEFAULT_RETENTION_HOURS && r.legal_basis.as_deref().is_none_or(|b| b.trim().is_empty()) {
+        if r.hours > DEFAULT_RETENTION_HOURS && !r.legal_basis.as_deref().is_some_and(|b| !b.trim().is_empty()) {
             return Err(format!(
                 "retention.hours = {} is above {DEFAULT_RETENTION_HOURS}: set retention.legal_basis to the law that allows it",
                 r.hours
@@ -280,6 +265,16 @@ mod tests {
         let f = d.path().join("paxscreen.toml");
         std::fs::write(&f, text).unwrap();
         Config::load_with_env(Some(&f), env.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+    }
+
+    #[test]
+    fn the_production_example_loads_and_the_audit_proof_period_has_a_floor() {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/paxscreen.toml");
+        let c = Config::load_with_env(Some(&example), std::iter::empty()).unwrap();
+        assert_eq!((c.retention.audit_years, c.http.secure_cookies), (4, true));
+        assert!(c.kafka.is_some());
+        let e = load("[retention]\naudit_years = 3\n", &[]).unwrap_err().to_string();
+        assert!(e.contains("audit_years"), "{e}");
     }
 
     #[test]

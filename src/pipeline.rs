@@ -95,9 +95,16 @@ pub struct Prepared {
     started: std::time::Instant,
 }
 
+impl Prepared {
+    /// Whether the message could not be read (it will be `Rejected`).
+    pub fn is_rejected(&self) -> bool {
+        matches!(self.step, Step::Done(Processed::Rejected { .. }))
+    }
+}
+
 enum Step {
     Done(Processed),
-    Record { item: Ingested, in_scope: bool },
+    Record { item: Box<Ingested>, in_scope: bool },
 }
 
 impl Pipeline {
@@ -160,7 +167,7 @@ impl Pipeline {
                 Step::Record { item, in_scope } => {
                     let (message_id, hits) = (item.message.message_id.clone(), item.hits.clone());
                     let writer = self.writer.clone();
-                    let task = tokio::spawn(async move { (writer.record(item).await, in_scope) });
+                    let task = tokio::spawn(async move { (writer.record(*item).await, in_scope) });
                     (Ok((message_id, hits, task)), started)
                 }
             });
@@ -223,6 +230,6 @@ impl Pipeline {
             received_at,
             expires_at: received_at + self.retention,
         };
-        Ok(Step::Record { item, in_scope })
+        Ok(Step::Record { item: Box::new(item), in_scope })
     }
 }

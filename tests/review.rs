@@ -274,24 +274,16 @@ async fn audit_verify_finds_a_changed_removed_or_swapped_entry() {
         broken(2).await;
         sqlx::query("UPDATE audit_log SET actor = 'alice' WHERE seq = 2").execute(s.pool()).await.unwrap();
         assert!(s.audit_verify().await.unwrap().is_ok());
-        // Swapped: entries 2 and 3 exchange their numbers.
-        for (from, to) in [(2, -2), (3, 2), (-2, 3)] {
-            sqlx::query("UPDATE audit_log SET seq = $1 WHERE seq = $2")
-                .bind(to)
-                .bind(from)
-                .execute(s.pool())
-                .await
-                .unwrap();
-        }
+        // Swapped: entries 2 and 3 exchange their numbers (and back).
+        let swap = || async move {
+            for (from, to) in [(2, -2), (3, 2), (-2, 3)] {
+                let q = sqlx::query("UPDATE audit_log SET seq = $1 WHERE seq = $2").bind(to).bind(from);
+                q.execute(s.pool()).await.unwrap();
+            }
+        };
+        swap().await;
         broken(2).await;
-        for (from, to) in [(2, -2), (3, 2), (-2, 3)] {
-            sqlx::query("UPDATE audit_log SET seq = $1 WHERE seq = $2")
-                .bind(to)
-                .bind(from)
-                .execute(s.pool())
-                .await
-                .unwrap();
-        }
+        swap().await;
         assert!(s.audit_verify().await.unwrap().is_ok());
         // Removed.
         sqlx::query("DELETE FROM audit_log WHERE seq = 3").execute(s.pool()).await.unwrap();

@@ -304,7 +304,8 @@ impl KafkaSource {
         }
     }
 
-    /// Screen a batch of one partition's records, write them in one go,
+    /// Screen a batch of one partition's records (up to the first that goes to
+    /// the dead-letter topic), write them in one go,
     /// then dead-letter and store offsets in order. Returns how many
     /// records, from the first, are finished; the rest are left to
     /// [`KafkaSource::retry`] (writing again is harmless: the store
@@ -313,10 +314,17 @@ impl KafkaSource {
         let mut prepared = Vec::new();
         let mut counts = Vec::with_capacity(batch.len());
         for msg in batch {
-            match self.pipeline.prepare(msg.payload().unwrap_or_default(), &source_of(msg)).await {
+            let payload = msg.payload().unwrap_or_default();
+            match self.pipeline.prepare(payload, &source_of(msg)).await {
                 Ok(p) => {
+                    // A record bound for the dead-letter topic ends the batch: what
+                    // follows it waits until it is there, in partition order.
+                    let dead = payload.is_empty() || p.is_empty() || p.iter().any(|x| x.is_rejected());
                     counts.push(p.len());
                     prepared.extend(p);
+                    if dead {
+                        break;
+                    }
                 }
                 Err(_) => break,
             }

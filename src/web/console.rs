@@ -111,6 +111,14 @@ async fn session(s: &AppState, headers: &HeaderMap, roles: &[Role]) -> Result<Se
     Ok(Session { who, role, token })
 }
 
+/// A page, or the response that takes its place (sign-in redirect, error).
+type Page = Result<Response, Response>;
+
+/// A store error as a page.
+fn failed(e: crate::store::StoreError) -> Response {
+    ApiError::from(e).into_response()
+}
+
 fn page_error(status: StatusCode, message: &str) -> Response {
     (status, Html(format!("<!doctype html><title>paxscreen</title><link rel=\"stylesheet\" href=\"/static/console.css\"><main><div class=\"error\">{}</div><p><a href=\"/\">Back</a></p></main>", html_escape(message)))).into_response()
 }
@@ -255,22 +263,16 @@ struct Done {
     to: Option<String>,
 }
 
-async fn queue(s: &AppState, headers: &HeaderMap, second: bool, done: Done) -> Response {
-    let sess = match session(s, headers, &[Role::Analyst, Role::Supervisor]).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn queue(s: &AppState, headers: &HeaderMap, second: bool, done: Done) -> Page {
+    let sess = session(s, headers, &[Role::Analyst, Role::Supervisor]).await?;
     let q = HitQuery {
         state: Some(if second { "confirmed_once" } else { "new" }.into()),
         limit: 500,
         cursor: None,
         not_first_reviewer: Some(sess.who.user_id),
     };
-    let page = match s.store.hits(&q).await {
-        Ok(Some(p)) => p,
-        Ok(None) => return page_error(StatusCode::BAD_REQUEST, "bad cursor"),
-        Err(e) => return ApiError::from(e).into_response(),
-    };
+    let page =
+        s.store.hits(&q).await.map_err(failed)?.ok_or_else(|| page_error(StatusCode::BAD_REQUEST, "bad cursor"))?;
     let now = s.pipeline.clock.now();
     let rows = page
         .hits
@@ -298,14 +300,14 @@ async fn queue(s: &AppState, headers: &HeaderMap, second: bool, done: Done) -> R
     } else {
         ("First review", "New hits: check each against the entry and decide.")
     };
-    render(&QueuePage { nav: sess.nav(now), title, help, rows, flash })
+    Ok(render(&QueuePage { nav: sess.nav(now), title, help, rows, flash }))
 }
 
-async fn first_queue(State(s): State<Arc<AppState>>, headers: HeaderMap, Query(d): Query<Done>) -> Response {
+async fn first_queue(State(s): State<Arc<AppState>>, headers: HeaderMap, Query(d): Query<Done>) -> Page {
     queue(&s, &headers, false, d).await
 }
 
-async fn second_queue(State(s): State<Arc<AppState>>, headers: HeaderMap, Query(d): Query<Done>) -> Response {
+async fn second_queue(State(s): State<Arc<AppState>>, headers: HeaderMap, Query(d): Query<Done>) -> Page {
     queue(&s, &headers, true, d).await
 }
 
@@ -416,13 +418,9 @@ fn hit_view(sess: &Session, h: HitDetail, now: DateTime<Utc>, error: Option<Stri
 }
 
 /// The hit page, the view written to the audit log first.
-async fn show_hit(s: &AppState, sess: &Session, id: i64, error: Option<String>, status: StatusCode) -> Response {
+async fn show_hit(s: &AppState, sess: &Session, id: i64, error: Option<String>, status: StatusCode) -> Page {
     let now = s.pipeline.clock.now();
-    let hit = match s.store.hit(id).await {
-        Ok(Some(h)) => h,
-        Ok(None) => return page_error(StatusCode::NOT_FOUND, "no such hit"),
-        Err(e) => return ApiError::from(e).into_response(),
-    };
+    let hit = s.store.hit(id).await.map_err(failed)?.ok_or_else(|| page_error(StatusCode::NOT_FOUND, "no such hit"))?;
     let e = Event::new(
         &sess.who.name,
         &sess.who.role,
@@ -430,19 +428,15 @@ async fn show_hit(s: &AppState, sess: &Session, id: i64, error: Option<String>, 
         format!("hit:{id}"),
         json!({"version": hit.version, "via": "console"}),
     );
-    if let Err(e) = s.store.audit(&e, now).await {
-        return ApiError::from(e).into_response();
-    }
+    s.store.audit(&e, now).await.map_err(failed)?;
     let mut r = render(&hit_view(sess, hit, now, error));
     *r.status_mut() = status;
-    r
+    Ok(r)
 }
 
-async fn hit_page(State(s): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
-    match session(&s, &headers, &[Role::Analyst, Role::Supervisor]).await {
-        Ok(sess) => show_hit(&s, &sess, id, None, StatusCode::OK).await,
-        Err(r) => r,
-    }
+async fn hit_page(State(s): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<i64>) -> Page {
+    let sess = session(&s, &headers, &[Role::Analyst, Role::Supervisor]).await?;
+    show_hit(&s, &sess, id, None, StatusCode::OK).await
 }
 
 #[derive(Deserialize)]
@@ -458,22 +452,19 @@ async fn decide(
     headers: HeaderMap,
     Path(id): Path<i64>,
     Form(f): Form<DecisionForm>,
-) -> Response {
-    let sess = match session(&s, &headers, &[Role::Analyst, Role::Supervisor]).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Page {
+    let sess = session(&s, &headers, &[Role::Analyst, Role::Supervisor]).await?;
     if !csrf_ok(&sess.token, &f.csrf) {
-        return page_error(StatusCode::FORBIDDEN, "the form has expired: reload the page");
+        return Err(page_error(StatusCode::FORBIDDEN, "the form has expired: reload the page"));
     }
     let now = s.pipeline.clock.now();
     let seen = f.expected_state.as_deref();
-    match s.store.decide(id, &sess.who, f.decision, f.reason.as_deref(), seen, now).await {
-        Ok(Ok(d)) => {
+    match s.store.decide(id, &sess.who, f.decision, f.reason.as_deref(), seen, now).await.map_err(failed)? {
+        Ok(d) => {
             let back = if seen == Some("confirmed_once") { "/queue/second" } else { "/queue/first" };
-            Redirect::to(&format!("{back}?done={id}&to={}", d.state)).into_response()
+            Ok(Redirect::to(&format!("{back}?done={id}&to={}", d.state)).into_response())
         }
-        Ok(Err(r)) => {
+        Err(r) => {
             let (status, message) = match r {
                 Refused::FourEyes => (
                     StatusCode::CONFLICT,
@@ -485,11 +476,10 @@ async fn decide(
                 ),
                 Refused::ReasonRequired => (StatusCode::UNPROCESSABLE_ENTITY, "A dismissal needs a reason."),
                 Refused::ReasonTooLong => (StatusCode::UNPROCESSABLE_ENTITY, "The reason is too long."),
-                Refused::NotFound => return page_error(StatusCode::NOT_FOUND, "no such hit"),
+                Refused::NotFound => return Err(page_error(StatusCode::NOT_FOUND, "no such hit")),
             };
             show_hit(&s, &sess, id, Some(message.into()), status).await
         }
-        Err(e) => ApiError::from(e).into_response(),
     }
 }
 
@@ -515,22 +505,14 @@ struct AlertsPage {
     rows: Vec<AlertView>,
 }
 
-async fn alerts_page(State(s): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let sess = match session(&s, &headers, &[Role::BorderGuard]).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn alerts_page(State(s): State<Arc<AppState>>, headers: HeaderMap) -> Page {
+    let sess = session(&s, &headers, &[Role::BorderGuard]).await?;
     let now = s.pipeline.clock.now();
-    let alerts = match s.store.delivered_alerts(None, 500).await {
-        Ok(a) => a,
-        Err(e) => return ApiError::from(e).into_response(),
-    };
+    let alerts = s.store.delivered_alerts(None, 500).await.map_err(failed)?;
     let ids: Vec<i64> = alerts.iter().map(|a| a.alert_id).collect();
     let e =
         Event::new(&sess.who.name, &sess.who.role, "view_alerts", "alerts", json!({"alerts": ids, "via": "console"}));
-    if let Err(e) = s.store.audit(&e, now).await {
-        return ApiError::from(e).into_response();
-    }
+    s.store.audit(&e, now).await.map_err(failed)?;
     let text = |v: &Value| scalar(v).trim_matches('"').to_string();
     let rows = alerts
         .iter()
@@ -570,7 +552,7 @@ async fn alerts_page(State(s): State<Arc<AppState>>, headers: HeaderMap) -> Resp
             })
         })
         .collect();
-    render(&AlertsPage { nav: sess.nav(now), rows })
+    Ok(render(&AlertsPage { nav: sess.nav(now), rows }))
 }
 
 #[derive(Template)]
@@ -612,22 +594,17 @@ struct Before {
     before: Option<i64>,
 }
 
-async fn audit_page(State(s): State<Arc<AppState>>, headers: HeaderMap, Query(b): Query<Before>) -> Response {
-    let sess = match session(&s, &headers, &[Role::Auditor]).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let (entries, verified) = match (s.store.audit_recent(b.before, 200).await, s.store.audit_verify().await) {
-        (Ok(e), Ok(v)) => (e, v),
-        (Err(e), _) | (_, Err(e)) => return ApiError::from(e).into_response(),
-    };
+async fn audit_page(State(s): State<Arc<AppState>>, headers: HeaderMap, Query(b): Query<Before>) -> Page {
+    let sess = session(&s, &headers, &[Role::Auditor]).await?;
+    let entries = s.store.audit_recent(b.before, 200).await.map_err(failed)?;
+    let verified = s.store.audit_verify().await.map_err(failed)?;
     let (chain, intact) = match verified {
         Ok(n) => (format!("Chain intact: {n} entries verified."), true),
         Err(b) => (format!("Chain BROKEN: {b}"), false),
     };
     let next = if entries.len() == 200 { entries.last().map(|e| e.seq) } else { None };
     let rows = entries.into_iter().map(AuditRow::from).collect();
-    render(&AuditPage { nav: sess.nav(s.pipeline.clock.now()), rows, chain, intact, next })
+    Ok(render(&AuditPage { nav: sess.nav(s.pipeline.clock.now()), rows, chain, intact, next }))
 }
 
 #[derive(Template)]
@@ -637,13 +614,8 @@ struct UsersPage {
     users: Vec<UserRow>,
 }
 
-async fn users_page(State(s): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let sess = match session(&s, &headers, &[Role::Admin]).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    match s.store.users().await {
-        Ok(users) => render(&UsersPage { nav: sess.nav(s.pipeline.clock.now()), users }),
-        Err(e) => ApiError::from(e).into_response(),
-    }
+async fn users_page(State(s): State<Arc<AppState>>, headers: HeaderMap) -> Page {
+    let sess = session(&s, &headers, &[Role::Admin]).await?;
+    let users = s.store.users().await.map_err(failed)?;
+    Ok(render(&UsersPage { nav: sess.nav(s.pipeline.clock.now()), users }))
 }
