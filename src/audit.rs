@@ -120,25 +120,50 @@ pub enum Broken {
 
 /// Check `entries` (in stored order) against the head; `Ok(number checked)`.
 pub fn verify(head: &Head, entries: impl IntoIterator<Item = Entry>) -> Result<u64, Broken> {
-    let (mut seq, mut hash) = (head.base_seq, head.base_hash.clone());
-    let mut n = 0;
+    let mut v = Verifier::new(head);
     for e in entries {
-        if e.seq != seq + 1 {
-            return Err(Broken::Missing { seq: seq + 1 });
+        v.feed(&e)?;
+    }
+    v.finish()
+}
+
+/// The chain checked an entry at a time, so a long log need not be held
+/// in memory.
+pub struct Verifier<'a> {
+    head: &'a Head,
+    seq: i64,
+    hash: String,
+    checked: u64,
+}
+
+impl<'a> Verifier<'a> {
+    pub fn new(head: &'a Head) -> Verifier<'a> {
+        Verifier { head, seq: head.base_seq, hash: head.base_hash.clone(), checked: 0 }
+    }
+
+    /// The next entry in stored order.
+    pub fn feed(&mut self, e: &Entry) -> Result<(), Broken> {
+        if e.seq != self.seq + 1 {
+            return Err(Broken::Missing { seq: self.seq + 1 });
         }
-        if e.prev_hash != hash {
+        if e.prev_hash != self.hash {
             return Err(Broken::Unchained { seq: e.seq });
         }
         if e.expected_hash() != e.hash {
             return Err(Broken::Changed { seq: e.seq });
         }
-        (seq, hash) = (e.seq, e.hash);
-        n += 1;
+        (self.seq, self.hash) = (e.seq, e.hash.clone());
+        self.checked += 1;
+        Ok(())
     }
-    if seq != head.seq || hash != head.hash {
-        return Err(Broken::Truncated { seq, head: head.seq });
+
+    /// Whether the entries fed reached the head; `Ok(number checked)`.
+    pub fn finish(self) -> Result<u64, Broken> {
+        if self.seq != self.head.seq || self.hash != self.head.hash {
+            return Err(Broken::Truncated { seq: self.seq, head: self.head.seq });
+        }
+        Ok(self.checked)
     }
-    Ok(n)
 }
 
 #[cfg(test)]

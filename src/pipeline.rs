@@ -166,9 +166,8 @@ impl Pipeline {
                 Step::Done(p) => (Err(p), started),
                 Step::Record { item, in_scope } => {
                     let (message_id, hits) = (item.message.message_id.clone(), item.hits.clone());
-                    let writer = self.writer.clone();
-                    let task = tokio::spawn(async move { (writer.record(*item).await, in_scope) });
-                    (Ok((message_id, hits, task)), started)
+                    let pending = self.writer.submit(*item).await?;
+                    (Ok((message_id, hits, pending, in_scope)), started)
                 }
             });
         }
@@ -176,18 +175,15 @@ impl Pipeline {
         for (p, started) in pending {
             let p = match p {
                 Err(done) => done,
-                Ok((message_id, hit_list, task)) => {
-                    let (recorded, in_scope) = task.await.map_err(|_| StoreError::Closed)?;
-                    match recorded? {
-                        Recorded::Duplicate => Processed::Duplicate { message_id },
-                        Recorded::Stored { .. } if !in_scope => Processed::OutOfScope { message_id },
-                        Recorded::Stored { passengers, hits } => {
-                            self.metrics.events().screened(MessageScreened { passengers, hits: &hit_list });
-                            self.metrics.ingest_latency(started.elapsed().as_secs_f64());
-                            Processed::Stored { message_id, passengers, hits }
-                        }
+                Ok((message_id, hit_list, pending, in_scope)) => match pending.wait().await? {
+                    Recorded::Duplicate => Processed::Duplicate { message_id },
+                    Recorded::Stored { .. } if !in_scope => Processed::OutOfScope { message_id },
+                    Recorded::Stored { passengers, hits } => {
+                        self.metrics.events().screened(MessageScreened { passengers, hits: &hit_list });
+                        self.metrics.ingest_latency(started.elapsed().as_secs_f64());
+                        Processed::Stored { message_id, passengers, hits }
                     }
-                }
+                },
             };
             if !matches!(p, Processed::Stored { .. }) {
                 self.metrics.events().skipped(MessageSkipped(p.outcome()));

@@ -64,13 +64,35 @@ impl Drop for Driver {
 
 async fn sign_in(b: &Client, base: &str, user: &str) {
     b.goto(&format!("{base}/login")).await.unwrap();
-    b.find(Locator::Id("username")).await.unwrap().send_keys(user).await.unwrap();
-    b.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
-    b.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Id("username")).await.unwrap().send_keys(user).await.unwrap();
+    b.wait().for_element(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    b.wait().for_element(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
 }
 
+/// The page's main text, once the page after a click or a redirect is there.
 async fn text(b: &Client) -> String {
-    b.find(Locator::Css("main")).await.unwrap().text().await.unwrap()
+    for _ in 0..50 {
+        if let Ok(main) = b.wait().at_most(Duration::from_secs(5)).for_element(Locator::Css("main")).await {
+            if let Ok(t) = main.text().await {
+                return t;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no page with a <main> after 5 s")
+}
+
+/// The main text once it contains `needle` (the next page may take a moment), or the last seen.
+async fn page_with(b: &Client, needle: &str) -> String {
+    let mut t = String::new();
+    for _ in 0..50 {
+        t = text(b).await;
+        if t.contains(needle) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    t
 }
 
 async fn shot(b: &Client, name: &str) {
@@ -101,20 +123,22 @@ async fn two_analysts_take_a_hit_to_the_border_in_a_browser() {
 
     // Ana: the first-review queue, the hit page, confirm.
     sign_in(&ana, &base, "ana").await;
-    assert!(ana.current_url().await.unwrap().path().starts_with("/queue/first"));
     let queue = text(&ana).await;
+    assert!(ana.current_url().await.unwrap().path().starts_with("/queue/first"));
     assert!(
         queue.contains("First review") && queue.contains("Nearest arrival first") && queue.contains("KL0692"),
         "{queue}"
     );
     shot(&ana, "queue.png").await;
-    ana.find(Locator::Css("tbody a")).await.unwrap().click().await.unwrap();
+    ana.wait().for_element(Locator::Css("tbody a")).await.unwrap().click().await.unwrap();
+    // The hit page's flight bar.
+    ana.wait().for_element(Locator::Css(".clock")).await.unwrap();
     let hit_url = ana.current_url().await.unwrap();
     let page = text(&ana).await;
     assert!(page.contains("Passenger (as the carrier sent it)") && page.contains("First review"), "{page}");
     shot(&ana, "hit.png").await;
-    ana.find(Locator::Css("button[value=confirm]")).await.unwrap().click().await.unwrap();
-    assert!(text(&ana).await.contains("confirmed_once"));
+    ana.wait().for_element(Locator::Css("button[value=confirm]")).await.unwrap().click().await.unwrap();
+    assert!(page_with(&ana, "confirmed_once").await.contains("confirmed_once"));
     // Her second-review queue does not show it; the hit page says why.
     ana.goto(&format!("{base}/queue/second")).await.unwrap();
     assert!(text(&ana).await.contains("Nothing waiting"));
@@ -125,19 +149,19 @@ async fn two_analysts_take_a_hit_to_the_border_in_a_browser() {
     // Ben: the second review; a dismissal without a reason is refused, then he confirms.
     sign_in(&ben, &base, "ben").await;
     ben.goto(&format!("{base}/queue/second")).await.unwrap();
-    ben.find(Locator::Css("tbody a")).await.unwrap().click().await.unwrap();
-    assert!(text(&ben).await.contains("Second review (four eyes)"));
-    ben.find(Locator::Css("button[value=dismiss]")).await.unwrap().click().await.unwrap();
-    assert!(text(&ben).await.contains("A dismissal needs a reason"));
-    ben.find(Locator::Css("button[value=confirm]")).await.unwrap().click().await.unwrap();
-    assert!(text(&ben).await.contains("confirmed"));
+    ben.wait().for_element(Locator::Css("tbody a")).await.unwrap().click().await.unwrap();
+    assert!(page_with(&ben, "Second review (four eyes)").await.contains("Second review (four eyes)"));
+    ben.wait().for_element(Locator::Css("button[value=dismiss]")).await.unwrap().click().await.unwrap();
+    assert!(page_with(&ben, "A dismissal needs a reason").await.contains("A dismissal needs a reason"));
+    ben.wait().for_element(Locator::Css("button[value=confirm]")).await.unwrap().click().await.unwrap();
+    assert!(page_with(&ben, ": confirmed.").await.contains(": confirmed."));
 
     // Gil, a border guard, sees the alert once the forwarder has delivered it.
     let gil = ben;
     gil.goto(&format!("{base}/login")).await.unwrap();
     // Ben signs out first (the form carries the CSRF token).
     let _ = gil.goto(&format!("{base}/queue/first")).await;
-    gil.find(Locator::Css("header form button")).await.unwrap().click().await.unwrap();
+    gil.wait().for_element(Locator::Css("header form button")).await.unwrap().click().await.unwrap();
     sign_in(&gil, &base, "gil").await;
     let mut seen = String::new();
     for _ in 0..50 {

@@ -66,6 +66,8 @@ CREATE TABLE audit_log (
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 );
+-- The sweeper prunes by time every minute.
+CREATE INDEX audit_log_at ON audit_log (at);
 
 -- The head of the chain (one row), locked by each append. base_* name the
 -- last entry pruned after the proof period, where verification starts.

@@ -44,13 +44,7 @@ impl AuditQueue {
 
 async fn write(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
     while let Some(first) = rx.recv().await {
-        let mut jobs = vec![first];
-        while jobs.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(j) => jobs.push(j),
-                Err(_) => break,
-            }
-        }
+        let jobs = super::take_batch(first, &mut rx, MAX_BATCH, usize::MAX, |_| 1);
         match append_all(&pool, &jobs).await {
             Ok(seqs) => {
                 for (job, seq) in jobs.into_iter().zip(seqs) {
@@ -165,7 +159,7 @@ impl Store {
     /// (entries appended meanwhile are left for the next check).
     pub async fn audit_verify(&self) -> Result<std::result::Result<u64, crate::audit::Broken>> {
         let head = self.audit_head().await?;
-        let mut all = Vec::new();
+        let mut v = crate::audit::Verifier::new(&head);
         let mut after = head.base_seq;
         while after < head.seq {
             let page = sqlx::query(&format!(
@@ -177,12 +171,14 @@ impl Store {
             .await?;
             let Some(last) = page.last() else { break };
             after = last.try_get("seq")?;
+            // Entries are read in seq order; a row whose seq was changed shows as a gap or a break.
             for r in &page {
-                all.push(entry(r)?);
+                if let Err(broken) = v.feed(&entry(r)?) {
+                    return Ok(Err(broken));
+                }
             }
         }
-        // Entries are read in seq order; a row whose seq was changed shows as a gap or a break.
-        Ok(crate::audit::verify(&head, all))
+        Ok(v.finish())
     }
 
     /// Remove entries older than `before` from the front of the chain; the

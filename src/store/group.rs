@@ -37,25 +37,32 @@ impl GroupCommit {
 
     /// Record `item` in the next transaction; resolves once it is committed.
     pub async fn record(&self, item: Ingested) -> Result<Recorded> {
+        self.submit(item).await?.wait().await
+    }
+
+    /// Hand `item` to the writer; the answer comes later, so a caller can
+    /// hand over several before waiting for any.
+    pub async fn submit(&self, item: Ingested) -> Result<Pending> {
         let (reply, answer) = oneshot::channel();
         self.tx.send(Job { item, reply }).await.map_err(|_| StoreError::Closed)?;
-        answer.await.map_err(|_| StoreError::Closed)?
+        Ok(Pending(answer))
+    }
+}
+
+/// A message handed to the writer, not yet known to be committed.
+pub struct Pending(oneshot::Receiver<Result<Recorded>>);
+
+impl Pending {
+    /// Resolves once the transaction holding the message is committed.
+    pub async fn wait(self) -> Result<Recorded> {
+        self.0.await.map_err(|_| StoreError::Closed)?
     }
 }
 
 async fn write(store: Store, mut rx: mpsc::Receiver<Job>) {
     while let Some(first) = rx.recv().await {
-        let mut passengers = first.item.message.passengers.len();
-        let mut jobs = vec![first];
-        while jobs.len() < MAX_BATCH && passengers < MAX_BATCH_PASSENGERS {
-            match rx.try_recv() {
-                Ok(j) => {
-                    passengers += j.item.message.passengers.len();
-                    jobs.push(j);
-                }
-                Err(_) => break,
-            }
-        }
+        let mut jobs =
+            super::take_batch(first, &mut rx, MAX_BATCH, MAX_BATCH_PASSENGERS, |j| j.item.message.passengers.len());
         let items: Vec<&Ingested> = jobs.iter().map(|j| &j.item).collect();
         match store.record_all(&items).await {
             Ok(results) => {

@@ -19,7 +19,7 @@ mod review;
 mod users;
 
 pub use alerts::{AlertRow, PendingAlert};
-pub use group::GroupCommit;
+pub use group::{GroupCommit, Pending};
 pub use review::{Decided, DecisionRow};
 
 pub use hits::{HitDetail, HitPage, HitQuery, HitSummary, STATES};
@@ -92,6 +92,29 @@ pub struct Purged {
     pub reasons: u64,
     /// Alerts whose content was erased.
     pub alerts: u64,
+}
+
+/// The jobs a writer task takes together: `first`, then whatever is
+/// already waiting, up to `max` jobs or `max_weight` (by `weight`).
+pub(crate) fn take_batch<T>(
+    first: T,
+    rx: &mut tokio::sync::mpsc::Receiver<T>,
+    max: usize,
+    max_weight: usize,
+    weight: impl Fn(&T) -> usize,
+) -> Vec<T> {
+    let mut total = weight(&first);
+    let mut jobs = vec![first];
+    while jobs.len() < max && total < max_weight {
+        match rx.try_recv() {
+            Ok(j) => {
+                total += weight(&j);
+                jobs.push(j);
+            }
+            Err(_) => break,
+        }
+    }
+    jobs
 }
 
 pub fn millis(t: DateTime<Utc>) -> i64 {

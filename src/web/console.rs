@@ -513,7 +513,7 @@ async fn alerts_page(State(s): State<Arc<AppState>>, headers: HeaderMap) -> Page
     let e =
         Event::new(&sess.who.name, &sess.who.role, "view_alerts", "alerts", json!({"alerts": ids, "via": "console"}));
     s.store.audit(&e, now).await.map_err(failed)?;
-    let text = |v: &Value| scalar(v).trim_matches('"').to_string();
+    let text = scalar;
     let rows = alerts
         .iter()
         .filter_map(|a| {
