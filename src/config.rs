@@ -20,6 +20,7 @@ pub struct Config {
     pub spool: SpoolConfig,
     pub alerts: AlertsConfig,
     pub kafka: Option<KafkaConfig>,
+    pub oidc: Option<OidcConfig>,
     pub log: LogConfig,
 }
 
@@ -90,6 +91,38 @@ pub struct KafkaConfig {
     pub settings: BTreeMap<String, String>,
 }
 
+/// OIDC bearer tokens (service.md section 3): a JWT from the identity
+/// provider is accepted wherever a paxscreen token is, checked against the
+/// provider's published keys (JWKS), with the role read from a claim.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct OidcConfig {
+    /// The provider's issuer URL: a token's `iss` must be exactly this.
+    pub issuer: String,
+    /// A token's `aud` must name this (the client id paxscreen is registered as).
+    pub audience: String,
+    /// Where the provider publishes its keys; empty: read from the issuer's
+    /// discovery document (`/.well-known/openid-configuration`).
+    pub jwks_url: String,
+    /// The claim that holds the role: a dotted path for a nested claim
+    /// (`realm_access.roles`), a string or an array of strings.
+    pub role_claim: String,
+    /// The provider's values mapped to paxscreen roles (`"border-analysts" =
+    /// "analyst"`); empty: the values are paxscreen role names. Values that
+    /// map to no role are ignored; a token must end up with exactly one role.
+    pub roles: BTreeMap<String, String>,
+    /// The claim used as the user's name in decisions and the audit trail.
+    pub username_claim: String,
+    /// Signature algorithms accepted; asymmetric only (`RS256`, `PS256`,
+    /// `ES256`, `EdDSA`, ...).
+    pub algorithms: Vec<String>,
+    /// Clock skew allowed on `exp` and `nbf`, in seconds.
+    pub leeway_seconds: u64,
+    /// How long fetched keys are trusted before they are fetched again, in
+    /// seconds. An unknown key id fetches them at once (at most every 30 s).
+    pub jwks_refresh_seconds: u64,
+}
+
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogConfig {
@@ -157,6 +190,26 @@ impl Default for KafkaConfig {
     }
 }
 
+impl Default for OidcConfig {
+    fn default() -> Self {
+        OidcConfig {
+            issuer: String::new(),
+            audience: String::new(),
+            jwks_url: String::new(),
+            role_claim: "paxscreen_role".into(),
+            roles: BTreeMap::new(),
+            username_claim: "preferred_username".into(),
+            algorithms: vec!["RS256".into()],
+            leeway_seconds: 60,
+            jwks_refresh_seconds: 600,
+        }
+    }
+}
+
+/// The signature algorithms an OIDC token may use: never `none`, never a
+/// shared secret (`HS*`), whose key would be public here.
+pub const OIDC_ALGORITHMS: &[&str] = &["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"];
+
 impl Default for LogConfig {
     fn default() -> Self {
         LogConfig { format: "text".into() }
@@ -171,7 +224,7 @@ pub enum ConfigError {
     Invalid { file: String, message: String },
 }
 
-const SECTIONS: &[&str] = &["store", "screening", "retention", "http", "spool", "alerts", "kafka", "log"];
+const SECTIONS: &[&str] = &["store", "screening", "retention", "http", "spool", "alerts", "kafka", "oidc", "log"];
 
 impl Config {
     /// Read `file` (or only defaults and the environment without one).
@@ -248,11 +301,51 @@ impl Config {
         if r.sweep_seconds == 0 || r.sweep_seconds > 60 {
             return Err("retention.sweep_seconds must be 1..60 (the sweep runs at least every minute)".into());
         }
+        if let Some(o) = &self.oidc {
+            o.validate()?;
+        }
         Ok(())
     }
 
     pub fn retention(&self) -> chrono::Duration {
         chrono::Duration::hours(self.retention.hours as i64)
+    }
+}
+
+impl OidcConfig {
+    fn validate(&self) -> Result<(), String> {
+        for (key, value) in [("issuer", &self.issuer), ("audience", &self.audience), ("role_claim", &self.role_claim)] {
+            if value.trim().is_empty() {
+                return Err(format!("oidc.{key} must be set"));
+            }
+        }
+        check_url("oidc.issuer", &self.issuer)?;
+        if !self.jwks_url.is_empty() {
+            check_url("oidc.jwks_url", &self.jwks_url)?;
+        }
+        if self.algorithms.is_empty() {
+            return Err("oidc.algorithms must name at least one algorithm".into());
+        }
+        if let Some(a) = self.algorithms.iter().find(|a| !OIDC_ALGORITHMS.contains(&a.as_str())) {
+            return Err(format!("oidc.algorithms: {a:?} is not accepted: one of {}", OIDC_ALGORITHMS.join(", ")));
+        }
+        if self.jwks_refresh_seconds == 0 {
+            return Err("oidc.jwks_refresh_seconds must be at least 1".into());
+        }
+        Ok(())
+    }
+}
+
+/// Keys come over HTTPS; plain HTTP only from this machine (a test provider
+/// or a local proxy).
+pub(crate) fn check_url(key: &str, url: &str) -> Result<(), String> {
+    let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+        .iter()
+        .any(|p| url.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/'])));
+    if url.starts_with("https://") || loopback {
+        Ok(())
+    } else {
+        Err(format!("{key} = {url:?} must be an https:// URL (plain http only on this machine)"))
     }
 }
 
@@ -294,5 +387,23 @@ mod tests {
         let e = load("[retention]\nhours = 200\n", &[]).unwrap_err().to_string();
         assert!(e.contains("legal_basis"), "{e}");
         assert!(load("[retention]\nhours = 200\nlegal_basis = \"Art. 6 national law\"\n", &[]).is_ok());
+    }
+
+    #[test]
+    fn oidc_is_checked_when_configured() {
+        let ok = "[oidc]\nissuer = \"https://idp.example/realms/b\"\naudience = \"paxscreen\"\n";
+        let c = load(ok, &[]).unwrap().oidc.unwrap();
+        assert_eq!((c.role_claim.as_str(), c.algorithms.as_slice()), ("paxscreen_role", &["RS256".to_string()][..]));
+        for (bad, word) in [
+            ("[oidc]\nissuer = \"https://i\"\n", "audience"),
+            ("[oidc]\nissuer = \"http://idp.example\"\naudience = \"a\"\n", "https"),
+            ("[oidc]\nissuer = \"http://localhost.evil\"\naudience = \"a\"\n", "https"),
+            ("[oidc]\nissuer = \"https://i\"\naudience = \"a\"\nalgorithms = [\"HS256\"]\n", "HS256"),
+            ("[oidc]\nissuer = \"https://i\"\naudience = \"a\"\nalgorithms = [\"none\"]\n", "none"),
+        ] {
+            let e = load(bad, &[]).unwrap_err().to_string();
+            assert!(e.contains(word), "{bad}: {e}");
+        }
+        assert!(load("[oidc]\nissuer = \"http://127.0.0.1:9/x\"\naudience = \"a\"\n", &[]).is_ok());
     }
 }

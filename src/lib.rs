@@ -44,6 +44,8 @@ pub mod forward;
 #[cfg(feature = "service")]
 pub mod metrics;
 #[cfg(feature = "service")]
+pub mod oidc;
+#[cfg(feature = "service")]
 pub mod pipeline;
 #[cfg(feature = "service")]
 pub mod reload;

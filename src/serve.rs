@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::forward::{Forwarder, Sink};
 use crate::ingest::spool::Spool;
 use crate::metrics::Metrics;
+use crate::oidc::Oidc;
 use crate::pipeline::{Clock, Pipeline};
 use crate::reference::Scope;
 use crate::reload::Reloader;
@@ -90,11 +91,25 @@ impl Service {
             spool = %self.config.spool.dir.display(),
             "paxscreen serving"
         );
+        let oidc = match self.config.oidc.clone() {
+            Some(c) => {
+                let oidc = Arc::new(Oidc::new(c).map_err(ServeError::Config)?);
+                // Fetched now so the first caller does not wait; a provider
+                // that is down now is tried again on first use.
+                match oidc.refresh().await {
+                    Ok(n) => tracing::info!(keys = n, "OIDC keys fetched"),
+                    Err(e) => tracing::warn!(error = %e, "OIDC keys not fetched yet: JWTs wait for the provider"),
+                }
+                Some(oidc)
+            }
+            None => None,
+        };
         let state = Arc::new(AppState {
             pipeline: self.pipeline.clone(),
             store: self.store.clone(),
             throttle: Default::default(),
             secure_cookies: self.config.http.secure_cookies,
+            oidc,
         });
         let mut tasks = tokio::task::JoinSet::new();
         // Sources stop first (on `stop`); the listeners when the sources are done.

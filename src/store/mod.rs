@@ -23,7 +23,7 @@ pub use group::{GroupCommit, Pending};
 pub use review::{Decided, DecisionRow};
 
 pub use hits::{HitDetail, HitPage, HitQuery, HitSummary, STATES};
-pub use users::{Principal, UserRow};
+pub use users::{NameTaken, Principal, UserRow};
 
 use crate::model::ApiMessage;
 use crate::screening::Hit;

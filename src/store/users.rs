@@ -1,7 +1,9 @@
 //! Users and bearer tokens. Only a token's SHA-256 is kept; passwords are
 //! argon2 hashes (made by `auth`).
 
+use super::audit::append_in;
 use super::{millis, Result, Store};
+use crate::audit::Event;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row;
@@ -13,6 +15,11 @@ pub struct Principal {
     pub name: String,
     pub role: String,
 }
+
+/// An OIDC identity's name is held by another user (a local account or
+/// another subject).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameTaken;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UserRow {
@@ -114,6 +121,73 @@ impl Store {
         .await?;
         row.map(|r| Ok(Principal { user_id: r.try_get("id")?, name: r.try_get("name")?, role: r.try_get("role")? }))
             .transpose()
+    }
+
+    /// The user an OIDC identity stands for, created on first sight and kept
+    /// in step with the provider's name and role (each change audited).
+    /// `None` when the user was disabled here: the provider cannot undo that.
+    /// A name already held by a local account or another subject is refused,
+    /// so a token can never act as someone else.
+    pub async fn oidc_user(
+        &self,
+        subject: &str,
+        name: &str,
+        role: &str,
+        now: DateTime<Utc>,
+    ) -> Result<std::result::Result<Option<Principal>, NameTaken>> {
+        let found = sqlx::query("SELECT id, name, role, disabled FROM users WHERE subject = $1")
+            .bind(subject)
+            .fetch_optional(self.pool())
+            .await?;
+        if let Some(r) = &found {
+            let (id, was_name, was_role): (i64, String, String) =
+                (r.try_get("id")?, r.try_get("name")?, r.try_get("role")?);
+            if r.try_get::<i64, _>("disabled")? != 0 {
+                return Ok(Ok(None));
+            }
+            if was_name == name && was_role == role {
+                return Ok(Ok(Some(Principal { user_id: id, name: was_name, role: was_role })));
+            }
+        }
+        let mut tx = self.pool().begin().await?;
+        let taken = sqlx::query("SELECT id FROM users WHERE name = $1 AND (subject IS NULL OR subject <> $2)")
+            .bind(name)
+            .bind(subject)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Ok(Err(NameTaken));
+        }
+        let (id, action) = match found {
+            Some(r) => {
+                let id: i64 = r.try_get("id")?;
+                sqlx::query("UPDATE users SET name = $1, role = $2 WHERE id = $3")
+                    .bind(name)
+                    .bind(role)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                (id, "user_change")
+            }
+            None => {
+                let row = sqlx::query(
+                    "INSERT INTO users (name, role, password_hash, disabled, created_at, subject) \
+                     VALUES ($1, $2, NULL, 0, $3, $4) \
+                     ON CONFLICT (subject) DO UPDATE SET name = excluded.name, role = excluded.role RETURNING id",
+                )
+                .bind(name)
+                .bind(role)
+                .bind(millis(now))
+                .bind(subject)
+                .fetch_one(&mut *tx)
+                .await?;
+                (row.try_get("id")?, "user_add")
+            }
+        };
+        let detail = serde_json::json!({ "role": role, "source": "oidc" });
+        append_in(&mut tx, &Event::new("oidc", "system", action, format!("user:{name}"), detail), now).await?;
+        tx.commit().await?;
+        Ok(Ok(Some(Principal { user_id: id, name: name.into(), role: role.into() })))
     }
 
     /// Revoke the token with this hash (signing out).

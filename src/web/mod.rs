@@ -11,6 +11,7 @@ pub use console::console_router;
 pub use ops::{ops_router, Readiness};
 
 use crate::auth::{token_hash, Role};
+use crate::oidc::{looks_like_jwt, Oidc, OidcError};
 use crate::store::{Principal, Store};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub throttle: session::Throttle,
     /// Session cookies only over HTTPS (`http.secure_cookies`).
     pub secure_cookies: bool,
+    /// JWTs from the identity provider as bearer tokens (`[oidc]`).
+    pub oidc: Option<Arc<Oidc>>,
 }
 
 /// An error as the contract wants it: a status and `{"error": ...}`.
@@ -45,7 +48,8 @@ impl From<crate::store::StoreError> for ApiError {
     }
 }
 
-/// The caller, known by their bearer token.
+/// The caller, known by their bearer token: a paxscreen token, or a JWT
+/// from the identity provider when `[oidc]` is configured.
 pub struct Caller(pub Principal, pub Role);
 
 impl Caller {
@@ -73,8 +77,31 @@ impl FromRequestParts<Arc<AppState>> for Caller {
             .filter(|t| !t.is_empty())
             .ok_or_else(unauthorized)?;
         let now = state.pipeline.clock.now();
+        if let Some(oidc) = state.oidc.as_ref().filter(|_| looks_like_jwt(token)) {
+            return oidc_caller(oidc, &state.store, token, now).await;
+        }
         let principal = state.store.principal(&token_hash(token), now).await?.ok_or_else(unauthorized)?;
         let role = Role::parse(&principal.role).map_err(|_| unauthorized())?;
         Ok(Caller(principal, role))
+    }
+}
+
+/// The caller a provider's JWT names, as a user row of their own.
+async fn oidc_caller(oidc: &Oidc, store: &Store, token: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Caller, ApiError> {
+    let id = oidc.verify(token, now).await.map_err(|e| {
+        let status = match e {
+            OidcError::Invalid(_) => StatusCode::UNAUTHORIZED,
+            OidcError::NoRole(_) => StatusCode::FORBIDDEN,
+            OidcError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        };
+        ApiError(status, e.to_string())
+    })?;
+    match store.oidc_user(&id.subject, &id.username, id.role.as_str(), now).await? {
+        Ok(Some(principal)) => Ok(Caller(principal, id.role)),
+        Ok(None) => Err(ApiError(StatusCode::UNAUTHORIZED, "this user is disabled".into())),
+        Err(crate::store::NameTaken) => Err(ApiError(
+            StatusCode::FORBIDDEN,
+            format!("user name {:?} belongs to another account: set oidc.username_claim to a unique claim", id.username),
+        )),
     }
 }
