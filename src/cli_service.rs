@@ -207,8 +207,7 @@ pub fn users(cmd: UsersCommand) -> Result<ExitCode> {
                 let store = Store::open(&load_config(&config)?.store.url).await?;
                 for u in store.users().await? {
                     let status = if u.disabled { "disabled" } else { "enabled" };
-                    let pw = if u.has_password { "password" } else { "token only" };
-                    println!("{}\t{}\t{status}\t{pw}", u.name, u.role);
+                    println!("{}\t{}\t{status}\t{}", u.name, u.role, u.sign_in);
                 }
             }
         }

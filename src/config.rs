@@ -119,8 +119,12 @@ pub struct OidcConfig {
     /// Clock skew allowed on `exp` and `nbf`, in seconds.
     pub leeway_seconds: u64,
     /// How long fetched keys are trusted before they are fetched again, in
-    /// seconds. An unknown key id fetches them at once (at most every 30 s).
+    /// seconds.
     pub jwks_refresh_seconds: u64,
+    /// A token with a key id not seen yet fetches the keys at once, but not
+    /// sooner than this many seconds after the last fetch (forged key ids
+    /// must not make paxscreen hammer the provider).
+    pub jwks_min_refetch_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -202,6 +206,7 @@ impl Default for OidcConfig {
             algorithms: vec!["RS256".into()],
             leeway_seconds: 60,
             jwks_refresh_seconds: 600,
+            jwks_min_refetch_seconds: 30,
         }
     }
 }

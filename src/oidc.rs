@@ -6,9 +6,9 @@
 //!
 //! Keys are fetched once and kept for `jwks_refresh_seconds`; a token signed
 //! with a key id not yet seen fetches them again at once (the provider has
-//! rotated), but at most every [`REFETCH_MIN`], so forged key ids cannot make
+//! rotated), but at most every `jwks_min_refetch_seconds`, so forged key ids cannot make
 //! paxscreen hammer the provider. When the provider cannot be reached the
-//! keys already held keep working.
+//! keys already held keep working; while none are held, JWTs get `503`.
 
 use crate::auth::Role;
 use crate::config::OidcConfig;
@@ -20,8 +20,8 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, RwLock};
 
-/// The shortest time between two fetches of the keys.
-pub const REFETCH_MIN: Duration = Duration::from_secs(30);
+/// The shortest time between two tries while no keys are held at all.
+pub const RETRY_EMPTY: Duration = Duration::from_secs(1);
 
 /// How long one fetch of the keys may take.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
@@ -51,7 +51,10 @@ pub enum OidcError {
 /// The provider's keys as last fetched.
 struct Keys {
     set: JwkSet,
+    /// The last successful fetch.
     fetched: Option<Instant>,
+    /// The last try, successful or not.
+    attempted: Option<Instant>,
 }
 
 pub struct Oidc {
@@ -95,7 +98,7 @@ impl Oidc {
             algorithms,
             roles,
             http,
-            keys: RwLock::new(Keys { set: JwkSet { keys: Vec::new() }, fetched: None }),
+            keys: RwLock::new(Keys { set: JwkSet { keys: Vec::new() }, fetched: None, attempted: None }),
             fetching: Mutex::new(()),
         })
     }
@@ -108,8 +111,9 @@ impl Oidc {
             return Err(invalid("signature algorithm not accepted"));
         }
         let key = self.key_for(&header).await?;
+        // The header's algorithm, checked above against the accepted ones
+        // (the library wants one key family per validation).
         let mut validation = Validation::new(header.alg);
-        validation.algorithms = self.algorithms.clone();
         validation.set_issuer(&[&self.config.issuer]);
         validation.set_audience(&[&self.config.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
@@ -175,32 +179,39 @@ impl Oidc {
     /// The key that signed a token with this header.
     async fn key_for(&self, header: &Header) -> Result<DecodingKey, OidcError> {
         let refresh = Duration::from_secs(self.config.jwks_refresh_seconds);
-        let stale = |k: &Keys| k.fetched.map_or(true, |t| t.elapsed() >= refresh);
         {
             let keys = self.keys.read().await;
-            if !stale(&keys) {
+            if keys.fetched.is_some_and(|t| t.elapsed() < refresh) {
                 if let Some(jwk) = pick(&keys.set, header) {
                     return decoding_key(jwk, header);
                 }
             }
         }
-        // Stale, or a key id not seen yet: fetch (unless fetched just now).
-        let fetch_error = self.refresh_if_older(REFETCH_MIN).await.err();
+        // Stale, or a key id not seen yet: fetch, unless tried just now.
+        let fetch_error = self.refresh_if_due().await.err();
         let keys = self.keys.read().await;
         match pick(&keys.set, header) {
             Some(jwk) => decoding_key(jwk, header),
             None if keys.fetched.is_none() => {
-                Err(OidcError::Unavailable(fetch_error.unwrap_or_else(|| "no keys fetched".into())))
+                Err(OidcError::Unavailable(fetch_error.unwrap_or_else(|| "no keys fetched yet".into())))
             }
             None => Err(OidcError::Invalid("signed with a key the provider does not publish".into())),
         }
     }
 
-    /// Fetch the keys unless they were fetched less than `min_age` ago.
-    async fn refresh_if_older(&self, min_age: Duration) -> Result<(), String> {
+    /// Fetch the keys unless the last try was under
+    /// `jwks_min_refetch_seconds` ago ([`RETRY_EMPTY`] while none are held).
+    async fn refresh_if_due(&self) -> Result<(), String> {
         let _one = self.fetching.lock().await;
-        if self.keys.read().await.fetched.is_some_and(|t| t.elapsed() < min_age) {
-            return Ok(());
+        {
+            let keys = self.keys.read().await;
+            let gap = match keys.fetched {
+                Some(_) => Duration::from_secs(self.config.jwks_min_refetch_seconds),
+                None => RETRY_EMPTY,
+            };
+            if keys.attempted.is_some_and(|t| t.elapsed() < gap) {
+                return Ok(());
+            }
         }
         self.refresh_locked().await
     }
@@ -213,23 +224,12 @@ impl Oidc {
     }
 
     async fn refresh_locked(&self) -> Result<(), String> {
-        let result = self.fetch().await;
+        self.keys.write().await.attempted = Some(Instant::now());
+        let set = self.fetch().await.inspect_err(|e| tracing::warn!(error = %e, "OIDC keys not fetched"))?;
         let mut keys = self.keys.write().await;
-        match result {
-            Ok(set) => {
-                *keys = Keys { set, fetched: Some(Instant::now()) };
-                Ok(())
-            }
-            Err(e) => {
-                // Keep the keys held; try again after REFETCH_MIN, not on every call.
-                if let Some(t) = keys.fetched.as_mut() {
-                    let refresh = Duration::from_secs(self.config.jwks_refresh_seconds);
-                    *t = Instant::now().checked_sub(refresh.saturating_sub(REFETCH_MIN)).unwrap_or(*t);
-                }
-                tracing::warn!(error = %e, "OIDC keys not fetched");
-                Err(e)
-            }
-        }
+        keys.set = set;
+        keys.fetched = Some(Instant::now());
+        Ok(())
     }
 
     async fn fetch(&self) -> Result<JwkSet, String> {
@@ -323,7 +323,7 @@ mod tests {
         // With a mapping, bare role names mean nothing.
         assert!(mapped.role(&c(json!(["admin"]))).is_err());
         let bad = OidcConfig { roles: [("g".into(), "root".into())].into(), ..Default::default() };
-        assert!(Oidc::new(bad).unwrap_err().contains("root"));
+        assert!(Oidc::new(bad).err().unwrap().contains("root"));
     }
 
     #[test]

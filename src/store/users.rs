@@ -26,7 +26,8 @@ pub struct UserRow {
     pub name: String,
     pub role: String,
     pub disabled: bool,
-    pub has_password: bool,
+    /// How the user proves who they are: `password`, `token only` or `oidc`.
+    pub sign_in: &'static str,
 }
 
 impl Store {
@@ -65,7 +66,7 @@ impl Store {
     }
 
     pub async fn users(&self) -> Result<Vec<UserRow>> {
-        let rows = sqlx::query("SELECT name, role, disabled, password_hash FROM users ORDER BY name")
+        let rows = sqlx::query("SELECT name, role, disabled, password_hash, subject FROM users ORDER BY name")
             .fetch_all(self.pool())
             .await?;
         rows.iter()
@@ -74,7 +75,13 @@ impl Store {
                     name: r.try_get("name")?,
                     role: r.try_get("role")?,
                     disabled: r.try_get::<i64, _>("disabled")? != 0,
-                    has_password: r.try_get::<Option<String>, _>("password_hash")?.is_some(),
+                    sign_in: if r.try_get::<Option<String>, _>("subject")?.is_some() {
+                        "oidc"
+                    } else if r.try_get::<Option<String>, _>("password_hash")?.is_some() {
+                        "password"
+                    } else {
+                        "token only"
+                    },
                 })
             })
             .collect()

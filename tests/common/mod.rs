@@ -151,6 +151,15 @@ mod service_harness {
 
     impl Running {
         pub async fn start(db: &TestDb, clock: Arc<TestClock>) -> Running {
+            Self::start_with(db, clock, |_| {}).await
+        }
+
+        /// As [`Running::start`], with the configuration changed by `change`.
+        pub async fn start_with(
+            db: &TestDb,
+            clock: Arc<TestClock>,
+            change: impl FnOnce(&mut paxscreen::config::Config),
+        ) -> Running {
             let l = lists();
             let (api, ops) = (free_port(), free_port());
             let mut config = paxscreen::config::Config::default();
@@ -163,6 +172,7 @@ mod service_harness {
             config.spool.dir = db.dir.path().join("spool");
             config.alerts.file = db.dir.path().join("alerts.jsonl");
             config.alerts.poll_ms = 50;
+            change(&mut config);
             let alerts_file = config.alerts.file.clone();
             let service = paxscreen::serve::Service::open(config, clock).await.unwrap();
             let store = service.store.clone();
