@@ -305,6 +305,44 @@ async fn audit_verify_finds_a_changed_removed_or_swapped_entry() {
 }
 
 #[tokio::test]
+async fn entries_left_pending_by_a_stopped_instance_are_chained_by_another() {
+    for db in TestDb::both().await {
+        let w = World::new(db).await;
+        let s = &w.p.store;
+        let pending = || async move {
+            let r = sqlx::query("SELECT COUNT(*) AS n FROM audit_pending").fetch_one(s.pool()).await.unwrap();
+            sqlx::Row::try_get::<i64, _>(&r, "n").unwrap()
+        };
+        // As an instance leaves a decision's entry when it stops between its
+        // commit and the chaining.
+        sqlx::query(
+            "INSERT INTO audit_pending (at, actor, role, action, object, detail) \
+             VALUES (1, 'alice', 'analyst', 'decide', 'hit:1', '{}')",
+        )
+        .execute(s.pool())
+        .await
+        .unwrap();
+        assert_eq!(pending().await, 1);
+        // This store's chainer finds it on its own within a sweep.
+        let mut waited = 0;
+        while pending().await > 0 {
+            assert!(waited < 50, "still pending after 5 s");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            waited += 1;
+        }
+        let last = s.audit_recent(None, 1).await.unwrap().remove(0);
+        assert_eq!((last.actor.as_str(), last.action.as_str(), last.object.as_str()), ("alice", "decide", "hit:1"));
+        // A decision's entry is readable as soon as the decision returns.
+        let bob = w.user("bob", "analyst").await;
+        w.decide(s, w.hits[1], &bob, Decision::Confirm, None).await.unwrap();
+        let last = s.audit_recent(None, 1).await.unwrap().remove(0);
+        assert_eq!((last.actor.as_str(), last.object.clone()), ("bob", format!("hit:{}", w.hits[1])));
+        assert!(s.audit_verify().await.unwrap().is_ok());
+        w.db.drop_pg().await;
+    }
+}
+
+#[tokio::test]
 async fn audit_entries_past_the_proof_period_are_pruned_and_the_chain_still_verifies() {
     let w = World::new(TestDb::sqlite().await).await;
     let s = &w.p.store;

@@ -93,6 +93,7 @@ impl Store {
         let detail = json!({ "alert": id, "to": to });
         append_in(&mut tx, &Event::system("forward", format!("hit:{hit_id}"), detail), now).await?;
         tx.commit().await?;
+        self.audit_wake();
         Ok(true)
     }
 

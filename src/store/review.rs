@@ -109,6 +109,7 @@ impl Store {
         });
         append_in(&mut tx, &Event::new(&who.name, &who.role, "decide", format!("hit:{id}"), detail), now).await?;
         tx.commit().await?;
+        self.audit_wake();
         Ok(Ok(Decided { state: mv.to.to_string(), alert }))
     }
 
@@ -172,6 +173,7 @@ impl Store {
         let detail = json!({ "hold": case.is_some(), "case": case });
         append_in(&mut tx, &Event::new(&who.name, &who.role, "legal_hold", format!("hit:{id}"), detail), now).await?;
         tx.commit().await?;
+        self.audit_wake();
         Ok(Ok(()))
     }
 }

@@ -156,44 +156,39 @@ impl Store {
                 return Ok(Ok(Some(Principal { user_id: id, name: was_name, role: was_role })));
             }
         }
-        let mut tx = self.pool().begin().await?;
         let taken = sqlx::query("SELECT id FROM users WHERE name = $1 AND (subject IS NULL OR subject <> $2)")
             .bind(name)
             .bind(subject)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(self.pool())
             .await?;
         if taken.is_some() {
             return Ok(Err(NameTaken));
         }
-        let (id, action) = match found {
-            Some(r) => {
-                let id: i64 = r.try_get("id")?;
-                sqlx::query("UPDATE users SET name = $1, role = $2 WHERE id = $3")
-                    .bind(name)
-                    .bind(role)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                (id, "user_change")
-            }
-            None => {
-                let row = sqlx::query(
-                    "INSERT INTO users (name, role, password_hash, disabled, created_at, subject) \
-                     VALUES ($1, $2, NULL, 0, $3, $4) \
-                     ON CONFLICT (subject) DO UPDATE SET name = excluded.name, role = excluded.role RETURNING id",
-                )
-                .bind(name)
-                .bind(role)
-                .bind(millis(now))
-                .bind(subject)
-                .fetch_one(&mut *tx)
-                .await?;
-                (row.try_get("id")?, "user_add")
-            }
-        };
+        let action = if found.is_some() { "user_change" } else { "user_add" };
+        let mut tx = self.pool().begin().await?;
+        // The write comes first (SQLite: a transaction that reads first cannot
+        // always upgrade). The name's own uniqueness refuses a race with a new
+        // local account.
+        let row = sqlx::query(
+            "INSERT INTO users (name, role, password_hash, disabled, created_at, subject) \
+             VALUES ($1, $2, NULL, 0, $3, $4) \
+             ON CONFLICT (subject) DO UPDATE SET name = excluded.name, role = excluded.role RETURNING id, disabled",
+        )
+        .bind(name)
+        .bind(role)
+        .bind(millis(now))
+        .bind(subject)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = row.try_get("id")?;
+        if row.try_get::<i64, _>("disabled")? != 0 {
+            tx.rollback().await?;
+            return Ok(Ok(None));
+        }
         let detail = serde_json::json!({ "role": role, "source": "oidc" });
         append_in(&mut tx, &Event::new("oidc", "system", action, format!("user:{name}"), detail), now).await?;
         tx.commit().await?;
+        self.audit_wake();
         Ok(Ok(Some(Principal { user_id: id, name: name.into(), role: role.into() })))
     }
 
