@@ -116,8 +116,11 @@ pub struct OidcConfig {
     /// Signature algorithms accepted; asymmetric only (`RS256`, `PS256`,
     /// `ES256`, `EdDSA`, ...).
     pub algorithms: Vec<String>,
-    /// Clock skew allowed on `exp` and `nbf`, in seconds.
+    /// Clock skew allowed on `exp` and `nbf`, in seconds (at most 300).
     pub leeway_seconds: u64,
+    /// When set, a token's header `typ` must be this (case aside), so an ID
+    /// token is not taken for an access token: `at+jwt` (RFC 9068).
+    pub token_type: Option<String>,
     /// How long fetched keys are trusted before they are fetched again, in
     /// seconds.
     pub jwks_refresh_seconds: u64,
@@ -200,16 +203,21 @@ impl Default for OidcConfig {
             issuer: String::new(),
             audience: String::new(),
             jwks_url: String::new(),
-            role_claim: "paxscreen_role".into(),
+            role_claim: DEDICATED_ROLE_CLAIM.into(),
             roles: BTreeMap::new(),
             username_claim: "preferred_username".into(),
             algorithms: vec!["RS256".into()],
             leeway_seconds: 60,
+            token_type: None,
             jwks_refresh_seconds: 600,
             jwks_min_refetch_seconds: 30,
         }
     }
 }
+
+/// A claim the provider sets for paxscreen alone, whose values are
+/// paxscreen role names; any other role claim needs `[oidc.roles]`.
+pub const DEDICATED_ROLE_CLAIM: &str = "paxscreen_role";
 
 /// The signature algorithms an OIDC token may use: never `none`, never a
 /// shared secret (`HS*`), whose key would be public here.
@@ -334,23 +342,40 @@ impl OidcConfig {
         if let Some(a) = self.algorithms.iter().find(|a| !OIDC_ALGORITHMS.contains(&a.as_str())) {
             return Err(format!("oidc.algorithms: {a:?} is not accepted: one of {}", OIDC_ALGORITHMS.join(", ")));
         }
-        if self.jwks_refresh_seconds == 0 {
-            return Err("oidc.jwks_refresh_seconds must be at least 1".into());
+        if self.jwks_refresh_seconds == 0 || self.jwks_min_refetch_seconds == 0 {
+            return Err("oidc.jwks_refresh_seconds and oidc.jwks_min_refetch_seconds must be at least 1".into());
+        }
+        if self.leeway_seconds > 300 {
+            return Err("oidc.leeway_seconds must be at most 300".into());
+        }
+        if self.roles.is_empty() && self.role_claim != DEDICATED_ROLE_CLAIM {
+            return Err(format!(
+                "oidc.roles must map the provider's values to paxscreen roles when oidc.role_claim is not \
+                 {DEDICATED_ROLE_CLAIM:?} (a directory group named \"admin\" must not become paxscreen's admin by accident)"
+            ));
         }
         Ok(())
     }
 }
 
 /// Keys come over HTTPS; plain HTTP only from this machine (a test provider
-/// or a local proxy).
+/// or a local proxy). No user info (`http://localhost@elsewhere/`).
 pub(crate) fn check_url(key: &str, url: &str) -> Result<(), String> {
-    let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
-        .iter()
-        .any(|p| url.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/'])));
-    if url.starts_with("https://") || loopback {
-        Ok(())
-    } else {
-        Err(format!("{key} = {url:?} must be an https:// URL (plain http only on this machine)"))
+    let refused = || Err(format!("{key} = {url:?} must be an https:// URL (plain http only to this machine)"));
+    let Some((scheme, rest)) = url.split_once("://") else { return refused() };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.is_empty() || authority.contains('@') {
+        return refused();
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    let loopback = ["127.0.0.1", "localhost", "::1"].contains(&host.to_ascii_lowercase().as_str());
+    match scheme.to_ascii_lowercase().as_str() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        _ => refused(),
     }
 }
 
@@ -405,10 +430,16 @@ mod tests {
             ("[oidc]\nissuer = \"http://localhost.evil\"\naudience = \"a\"\n", "https"),
             ("[oidc]\nissuer = \"https://i\"\naudience = \"a\"\nalgorithms = [\"HS256\"]\n", "HS256"),
             ("[oidc]\nissuer = \"https://i\"\naudience = \"a\"\nalgorithms = [\"none\"]\n", "none"),
+            ("[oidc]\nissuer = \"http://localhost:80@evil.example/\"\naudience = \"a\"\n", "https"),
+            ("[oidc]\nissuer = \"https://i\"\naudience = \"a\"\nrole_claim = \"groups\"\n", "oidc.roles"),
+            ("[oidc]\nissuer = \"https://i\"\naudience = \"a\"\nleeway_seconds = 100000\n", "leeway"),
         ] {
             let e = load(bad, &[]).unwrap_err().to_string();
             assert!(e.contains(word), "{bad}: {e}");
         }
         assert!(load("[oidc]\nissuer = \"http://127.0.0.1:9/x\"\naudience = \"a\"\n", &[]).is_ok());
+        assert!(load("[oidc]\nissuer = \"http://[::1]:9/x\"\naudience = \"a\"\n", &[]).is_ok());
+        let mapped = "[oidc]\nissuer = \"https://i\"\naudience = \"a\"\nrole_claim = \"groups\"\n[oidc.roles]\ng = \"analyst\"\n";
+        assert!(load(mapped, &[]).is_ok());
     }
 }

@@ -115,7 +115,12 @@ async fn provider_tokens_are_checked_and_every_bad_one_refused() {
         key("rsa-b.pem", Algorithm::RS256, "b"),
         key("ec-p256.pem", Algorithm::ES256, "e"),
     );
-    let idp = Provider::start(free_port(), vec![jwk(&a), jwk(&ec)]).await;
+    // Beside the real keys: the same RSA key published for RS384 only, and a
+    // key of a type the library cannot read, which must not sink the others.
+    let mut a384 = jwk(&Key { enc: a.enc.clone(), alg: Algorithm::RS384, kid: "a384".into() });
+    a384["kid"] = json!("a384");
+    let odd = json!({ "kty": "AKP", "kid": "pq", "alg": "ML-DSA-44", "pub": "AAAA" });
+    let idp = Provider::start(free_port(), vec![jwk(&a), jwk(&ec), a384, odd]).await;
     let issuer = idp.issuer.clone();
     let svc =
         Running::start_with(&db, Arc::new(TestClock(Mutex::new(start()))), |c| c.oidc = Some(oidc_config(&issuer)))
@@ -156,9 +161,10 @@ async fn provider_tokens_are_checked_and_every_bad_one_refused() {
             h.kid = Some("a".into());
             jsonwebtoken::encode(&h, &olga, &EncodingKey::from_secret(b"public")).unwrap()
         }),
-        ("the key's algorithm differs from the header's", {
+        ("the key is published for another algorithm than the header's", {
+            // Key a, which would verify this signature, but published for RS384 only.
             let mut h = Header::new(Algorithm::RS256);
-            h.kid = Some("e".into());
+            h.kid = Some("a384".into());
             jsonwebtoken::encode(&h, &olga, &a.enc).unwrap()
         }),
     ];
@@ -179,9 +185,21 @@ async fn provider_tokens_are_checked_and_every_bad_one_refused() {
         assert!(body["error"].as_str().unwrap().starts_with("bearer token refused"), "{why}: {body}");
     }
 
-    // A valid token without a single role: 403.
+    // A key published for encryption is never used to check a signature.
+    idp.jwks.lock().unwrap().push({
+        let mut k = jwk(&Key { enc: b.enc.clone(), alg: Algorithm::RS256, kid: "benc".into() });
+        k["use"] = json!("enc");
+        k
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let benc = Key { enc: b.enc.clone(), alg: Algorithm::RS256, kid: "benc".into() };
+    expect(&c, &hits, &sign(&benc, &olga), 401).await;
+
+    // A valid token without a single role or a usable name: 403.
     expect(&c, &hits, &sign(&a, &with("groups", json!(["staff"]))), 403).await;
     expect(&c, &hits, &sign(&a, &with("groups", json!(["px-analysts", "px-guards"]))), 403).await;
+    expect(&c, &hits, &sign(&a, &with("preferred_username", json!("olga "))), 403).await;
+    expect(&c, &hits, &sign(&a, &with("preferred_username", json!(null))), 403).await;
 
     // The provider rotates to key b: an unseen key id fetches the keys again
     // (once the 2 s since the last fetch have passed).
@@ -197,13 +215,22 @@ async fn provider_tokens_are_checked_and_every_bad_one_refused() {
     }
     assert_eq!(idp.fetches.load(Ordering::SeqCst), before + 1, "no fetch within 2 s of the last");
 
+    // A provider user gets no password or token here (a second way in).
+    let e = svc.store.upsert_user("olga", "analyst", Some("hash"), start()).await.unwrap_err();
+    assert!(e.to_string().contains("identity provider"), "{e}");
     // A user disabled here stays disabled, whatever the provider says.
     assert!(svc.store.disable_user("olga").await.unwrap());
     expect(&c, &hits, &sign(&a, &olga), 401).await;
-    // A provider name that is a local account's cannot act as that account.
+    assert!(svc.store.upsert_user("olga", "analyst", None, start()).await.is_err(), "not re-enabled either");
+    // A provider name that is a local account's cannot act as that account,
+    // nor can a look-alike of it; the refusal does not echo the name.
     svc.token("lena", "analyst").await;
-    let lena = idp.claims("s-lena", "lena", json!(["px-analysts"]));
-    expect(&c, &hits, &sign(&a, &lena), 403).await;
+    for (sub, name) in [("s-lena", "lena"), ("s-lena2", "ｌｅｎａ")] {
+        let token = sign(&a, &idp.claims(sub, name, json!(["px-analysts"])));
+        let r = c.get(&hits).bearer_auth(token).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{name}");
+        assert!(!r.text().await.unwrap().contains("lena"));
+    }
 
     // Users first seen are recorded, by reference, in the audit trail.
     let entries = svc.store.audit_entries(0, 1000).await.unwrap();
@@ -231,6 +258,8 @@ async fn a_provider_down_at_start_is_waited_for_and_local_tokens_keep_working() 
                        "groups": ["px-analysts"], "exp": start().timestamp() + 3600 });
     let r = c.get(&hits).bearer_auth(sign(&a, &olga)).send().await.unwrap();
     assert_eq!(r.status(), 503, "no keys held: the caller is told to come back, not that the token is bad");
+    let body = r.text().await.unwrap();
+    assert!(!body.contains("127.0.0.1"), "no internal address to an unauthenticated caller: {body}");
     let idp = Provider::start(port, vec![jwk(&a)]).await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     expect(&c, &hits, &sign(&a, &olga), 200).await;
@@ -277,6 +306,12 @@ async fn the_four_eyes_rule_holds_for_provider_users_on_both_stores() {
         let decisions: Vec<String> =
             svc.store.decisions(id).await.unwrap().into_iter().map(|d| d.user).collect();
         assert_eq!(decisions, ["olga", "pia"], "a decision keeps the name its maker had then");
+        // Each token's first use is a sign-in in the audit trail, once.
+        let entries = svc.store.audit_entries(0, 1000).await.unwrap();
+        let sign_ins = |who: &str| {
+            entries.iter().filter(|e| e.action == "sign_in" && e.object == format!("user:{who}")).count()
+        };
+        assert_eq!((sign_ins("olga"), sign_ins("olga.k"), sign_ins("pia")), (1, 1, 1));
         svc.shutdown().await;
         idp.task.abort();
         db.drop_pg().await;

@@ -41,6 +41,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("the store's writer has stopped")]
     Closed,
+    #[error("user {0:?} signs in through the identity provider: manage them there (only `users disable` applies here)")]
+    ProviderUser(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

@@ -31,7 +31,10 @@ pub struct UserRow {
 }
 
 impl Store {
-    /// Add a user, or change the role and password of an existing one.
+    /// Add a user, or change the role and password of an existing local
+    /// one. A user known through the identity provider is refused: a
+    /// password or token here would give one person a second way in, and
+    /// re-enable them if they were disabled.
     pub async fn upsert_user(
         &self,
         name: &str,
@@ -42,15 +45,19 @@ impl Store {
         let row = sqlx::query(
             "INSERT INTO users (name, role, password_hash, disabled, created_at) VALUES ($1, $2, $3, 0, $4) \
              ON CONFLICT (name) DO UPDATE SET role = excluded.role, \
-             password_hash = COALESCE(excluded.password_hash, users.password_hash), disabled = 0 RETURNING id",
+             password_hash = COALESCE(excluded.password_hash, users.password_hash), disabled = 0 \
+             WHERE users.subject IS NULL RETURNING id",
         )
         .bind(name)
         .bind(role)
         .bind(password_hash)
         .bind(millis(now))
-        .fetch_one(self.pool())
+        .fetch_optional(self.pool())
         .await?;
-        Ok(row.try_get("id")?)
+        match row {
+            Some(r) => Ok(r.try_get("id")?),
+            None => Err(super::StoreError::ProviderUser(name.into())),
+        }
     }
 
     /// Disable a user and drop their tokens; false when there is no such user.
@@ -179,7 +186,12 @@ impl Store {
         .bind(millis(now))
         .bind(subject)
         .fetch_one(&mut *tx)
-        .await?;
+        .await;
+        let row = match row {
+            // Another account took the name since the check above.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(Err(NameTaken)),
+            r => r?,
+        };
         let id: i64 = row.try_get("id")?;
         if row.try_get::<i64, _>("disabled")? != 0 {
             tx.rollback().await?;

@@ -86,22 +86,31 @@ impl FromRequestParts<Arc<AppState>> for Caller {
     }
 }
 
-/// The caller a provider's JWT names, as a user row of their own.
+/// The caller a provider's JWT names, as a user row of their own. A
+/// token's first use is recorded as a sign-in; refusals are logged with
+/// their reason (never the token).
 async fn oidc_caller(oidc: &Oidc, store: &Store, token: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Caller, ApiError> {
     let id = oidc.verify(token, now).await.map_err(|e| {
+        tracing::info!(reason = %e, "OIDC bearer token refused");
         let status = match e {
             OidcError::Invalid(_) => StatusCode::UNAUTHORIZED,
-            OidcError::NoRole(_) => StatusCode::FORBIDDEN,
-            OidcError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            OidcError::Forbidden(_) => StatusCode::FORBIDDEN,
+            OidcError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         };
         ApiError(status, e.to_string())
     })?;
-    match store.oidc_user(&id.subject, &id.username, id.role.as_str(), now).await? {
-        Ok(Some(principal)) => Ok(Caller(principal, id.role)),
-        Ok(None) => Err(ApiError(StatusCode::UNAUTHORIZED, "this user is disabled".into())),
-        Err(crate::store::NameTaken) => Err(ApiError(
-            StatusCode::FORBIDDEN,
-            format!("user name {:?} belongs to another account: set oidc.username_claim to a unique claim", id.username),
-        )),
+    let principal = match store.oidc_user(&id.subject, &id.username, id.role.as_str(), now).await? {
+        Ok(Some(principal)) => principal,
+        Ok(None) => return Err(ApiError(StatusCode::UNAUTHORIZED, "this user is disabled".into())),
+        Err(crate::store::NameTaken) => {
+            tracing::warn!(user = %id.username, "OIDC user name held by another account: refused");
+            return Err(ApiError(StatusCode::FORBIDDEN, "this identity's user name belongs to another account".into()));
+        }
+    };
+    if oidc.first_use(token) {
+        let detail = serde_json::json!({ "method": "oidc" });
+        let e = crate::audit::Event::new(&principal.name, id.role.as_str(), "sign_in", format!("user:{}", principal.name), detail);
+        store.audit(&e, now).await?;
     }
+    Ok(Caller(principal, id.role))
 }

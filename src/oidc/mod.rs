@@ -1,30 +1,26 @@
 //! OIDC bearer tokens (service.md section 3): in production a bearer token
 //! may be a JWT from the organisation's identity provider instead of a
 //! paxscreen token. [`Oidc::verify`] checks its signature against the
-//! provider's published keys (JWKS), its issuer, audience and times, and
-//! reads the caller's role from a configured claim.
-//!
-//! Keys are fetched once and kept for `jwks_refresh_seconds`; a token signed
-//! with a key id not yet seen fetches them again at once (the provider has
-//! rotated), but at most every `jwks_min_refetch_seconds`, so forged key ids cannot make
-//! paxscreen hammer the provider. When the provider cannot be reached the
-//! keys already held keep working; while none are held, JWTs get `503`.
+//! provider's published keys ([`keys`]), its issuer, audience, type and
+//! times, and reads the caller's role from a configured claim.
+
+mod keys;
+
+pub use keys::{MAX_KEY_AGE, RETRY_EMPTY};
 
 use crate::auth::Role;
 use crate::config::OidcConfig;
 use chrono::{DateTime, Utc};
-use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
-use jsonwebtoken::{Algorithm, DecodingKey, Header, Validation};
+use crate::digest::sha256_hex;
+use jsonwebtoken::{Algorithm, Validation};
 use serde_json::Value;
+use std::collections::HashSet;
 use std::str::FromStr;
-use std::time::{Duration, Instant};
-use tokio::sync::{Mutex, RwLock};
+use std::sync::Arc;
+use unicode_normalization::UnicodeNormalization;
 
-/// The shortest time between two tries while no keys are held at all.
-pub const RETRY_EMPTY: Duration = Duration::from_secs(1);
-
-/// How long one fetch of the keys may take.
-const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
+/// Tokens remembered as seen (for the sign-in entry), before forgetting all.
+const SEEN_MAX: usize = 10_000;
 
 /// Who a valid token names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,36 +31,29 @@ pub struct Identity {
     pub role: Role,
 }
 
+/// Why a token is refused. The texts name the check, never the token's
+/// contents; they go to the caller as they are.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum OidcError {
     /// Not a token of the provider, or no longer valid: `401`.
     #[error("bearer token refused: {0}")]
     Invalid(String),
-    /// A valid token that names no single paxscreen role: `403`.
+    /// A valid token that cannot act here (no single role, no usable user
+    /// name): `403`.
     #[error("{0}")]
-    NoRole(String),
-    /// The provider's keys could not be fetched and none are held: `503`.
-    #[error("the identity provider's keys cannot be fetched: {0}")]
-    Unavailable(String),
-}
-
-/// The provider's keys as last fetched.
-struct Keys {
-    set: JwkSet,
-    /// The last successful fetch.
-    fetched: Option<Instant>,
-    /// The last try, successful or not.
-    attempted: Option<Instant>,
+    Forbidden(String),
+    /// No usable keys of the provider (details in the service's log): `503`.
+    #[error("the identity provider's keys are not available; try again later")]
+    Unavailable,
 }
 
 pub struct Oidc {
     config: OidcConfig,
     algorithms: Vec<Algorithm>,
     roles: Vec<(String, Role)>,
-    http: reqwest::Client,
-    keys: RwLock<Keys>,
-    /// Held while fetching, so concurrent callers wait for one fetch.
-    fetching: Mutex<()>,
+    keys: Arc<keys::KeyStore>,
+    /// Hashes of tokens already used, so each one's first use is recorded.
+    seen: std::sync::Mutex<HashSet<String>>,
 }
 
 /// Whether a bearer token has the shape of a JWT (three base64url parts).
@@ -89,18 +78,23 @@ impl Oidc {
             .iter()
             .map(|(from, to)| Role::parse(to).map(|r| (from.clone(), r)).map_err(|e| format!("oidc.roles.{from}: {e}")))
             .collect::<Result<Vec<_>, _>>()?;
-        let http = reqwest::Client::builder()
-            .timeout(FETCH_TIMEOUT)
-            .build()
-            .map_err(|e| format!("oidc: HTTP client: {e}"))?;
-        Ok(Oidc {
-            config,
-            algorithms,
-            roles,
-            http,
-            keys: RwLock::new(Keys { set: JwkSet { keys: Vec::new() }, fetched: None, attempted: None }),
-            fetching: Mutex::new(()),
-        })
+        let keys = Arc::new(keys::KeyStore::new(&config)?);
+        Ok(Oidc { config, algorithms, roles, keys, seen: Default::default() })
+    }
+
+    /// Fetch the provider's keys now (at start, so the first caller does not
+    /// wait); the number of signing keys.
+    pub async fn refresh(&self) -> Result<usize, String> {
+        self.keys.refresh().await
+    }
+
+    /// Whether this is the token's first use here (a sign-in to record).
+    pub fn first_use(&self, token: &str) -> bool {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.len() >= SEEN_MAX {
+            seen.clear();
+        }
+        seen.insert(sha256_hex(token.as_bytes()))
     }
 
     /// Check a token at `now` and say who it names.
@@ -110,7 +104,12 @@ impl Oidc {
         if !self.algorithms.contains(&header.alg) {
             return Err(invalid("signature algorithm not accepted"));
         }
-        let key = self.key_for(&header).await?;
+        if let Some(want) = &self.config.token_type {
+            if !header.typ.as_deref().is_some_and(|t| t.eq_ignore_ascii_case(want)) {
+                return Err(invalid("not an access token of the expected type"));
+            }
+        }
+        let key = self.keys.key_for(&header).await?;
         // The header's algorithm, checked above against the accepted ones
         // (the library wants one key family per validation).
         let mut validation = Validation::new(header.alg);
@@ -123,13 +122,24 @@ impl Oidc {
         let claims = jsonwebtoken::decode::<Value>(token, &key, &validation).map_err(|e| invalid(&reason(&e)))?.claims;
         self.check_times(&claims, now)?;
         let sub = claims.get("sub").and_then(Value::as_str).filter(|s| !s.is_empty()).ok_or_else(|| invalid("no sub"))?;
-        let username = claim(&claims, &self.config.username_claim)
-            .and_then(Value::as_str)
-            .filter(|s| !s.trim().is_empty())
-            .unwrap_or(sub)
-            .to_string();
+        let username = self.username(&claims)?;
         let role = self.role(&claims)?;
         Ok(Identity { subject: format!("{} {sub}", self.config.issuer), username, role })
+    }
+
+    /// The user name claim, as names are kept here: NFKC, no spaces or
+    /// control characters, so look-alikes and padded names cannot pass for
+    /// another reviewer in decisions, alerts and the audit trail.
+    fn username(&self, claims: &Value) -> Result<String, OidcError> {
+        let name = &self.config.username_claim;
+        let raw = claim(claims, name)
+            .and_then(Value::as_str)
+            .ok_or_else(|| OidcError::Forbidden(format!("the token has no user name claim {name:?}")))?;
+        let normal: String = raw.nfkc().collect();
+        if normal.is_empty() || normal.len() > 200 || normal.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(OidcError::Forbidden(format!("claim {name:?} is not a usable user name")));
+        }
+        Ok(normal)
     }
 
     fn check_times(&self, claims: &Value, now: DateTime<Utc>) -> Result<(), OidcError> {
@@ -137,13 +147,13 @@ impl Oidc {
         let now = now.timestamp();
         let time = |name: &str| claims.get(name).map(|v| v.as_f64().map(|f| f as i64));
         match time("exp") {
-            Some(Some(exp)) if exp + leeway > now => {}
+            Some(Some(exp)) if exp.saturating_add(leeway) > now => {}
             Some(Some(_)) => return Err(OidcError::Invalid("expired".into())),
             _ => return Err(OidcError::Invalid("exp is not a time".into())),
         }
         match time("nbf") {
             None => Ok(()),
-            Some(Some(nbf)) if nbf - leeway <= now => Ok(()),
+            Some(Some(nbf)) if nbf.saturating_sub(leeway) <= now => Ok(()),
             Some(Some(_)) => Err(OidcError::Invalid("not valid yet (nbf)".into())),
             Some(None) => Err(OidcError::Invalid("nbf is not a time".into())),
         }
@@ -155,7 +165,7 @@ impl Oidc {
         let values: Vec<&str> = match claim(claims, name) {
             Some(Value::String(s)) => vec![s.as_str()],
             Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
-            _ => return Err(OidcError::NoRole(format!("the token has no role claim {name:?}"))),
+            _ => return Err(OidcError::Forbidden(format!("the token has no role claim {name:?}"))),
         };
         let mut roles: Vec<Role> = values
             .iter()
@@ -171,84 +181,9 @@ impl Oidc {
         roles.dedup();
         match roles.as_slice() {
             [one] => Ok(*one),
-            [] => Err(OidcError::NoRole(format!("claim {name:?} names no paxscreen role"))),
-            _ => Err(OidcError::NoRole(format!("claim {name:?} names several paxscreen roles; one user has one role"))),
+            [] => Err(OidcError::Forbidden(format!("claim {name:?} names no paxscreen role"))),
+            _ => Err(OidcError::Forbidden(format!("claim {name:?} names several paxscreen roles; one user has one role"))),
         }
-    }
-
-    /// The key that signed a token with this header.
-    async fn key_for(&self, header: &Header) -> Result<DecodingKey, OidcError> {
-        let refresh = Duration::from_secs(self.config.jwks_refresh_seconds);
-        {
-            let keys = self.keys.read().await;
-            if keys.fetched.is_some_and(|t| t.elapsed() < refresh) {
-                if let Some(jwk) = pick(&keys.set, header) {
-                    return decoding_key(jwk, header);
-                }
-            }
-        }
-        // Stale, or a key id not seen yet: fetch, unless tried just now.
-        let fetch_error = self.refresh_if_due().await.err();
-        let keys = self.keys.read().await;
-        match pick(&keys.set, header) {
-            Some(jwk) => decoding_key(jwk, header),
-            None if keys.fetched.is_none() => {
-                Err(OidcError::Unavailable(fetch_error.unwrap_or_else(|| "no keys fetched yet".into())))
-            }
-            None => Err(OidcError::Invalid("signed with a key the provider does not publish".into())),
-        }
-    }
-
-    /// Fetch the keys unless the last try was under
-    /// `jwks_min_refetch_seconds` ago ([`RETRY_EMPTY`] while none are held).
-    async fn refresh_if_due(&self) -> Result<(), String> {
-        let _one = self.fetching.lock().await;
-        {
-            let keys = self.keys.read().await;
-            let gap = match keys.fetched {
-                Some(_) => Duration::from_secs(self.config.jwks_min_refetch_seconds),
-                None => RETRY_EMPTY,
-            };
-            if keys.attempted.is_some_and(|t| t.elapsed() < gap) {
-                return Ok(());
-            }
-        }
-        self.refresh_locked().await
-    }
-
-    /// Fetch the keys now (at start, so the first caller does not wait).
-    pub async fn refresh(&self) -> Result<usize, String> {
-        let _one = self.fetching.lock().await;
-        self.refresh_locked().await?;
-        Ok(self.keys.read().await.set.keys.len())
-    }
-
-    async fn refresh_locked(&self) -> Result<(), String> {
-        self.keys.write().await.attempted = Some(Instant::now());
-        let set = self.fetch().await.inspect_err(|e| tracing::warn!(error = %e, "OIDC keys not fetched"))?;
-        let mut keys = self.keys.write().await;
-        keys.set = set;
-        keys.fetched = Some(Instant::now());
-        Ok(())
-    }
-
-    async fn fetch(&self) -> Result<JwkSet, String> {
-        let url = if self.config.jwks_url.is_empty() {
-            let discovery = format!("{}/.well-known/openid-configuration", self.config.issuer.trim_end_matches('/'));
-            let doc: Value = self.get_json(&discovery).await?;
-            let uri = doc.get("jwks_uri").and_then(Value::as_str).ok_or("the discovery document has no jwks_uri")?;
-            crate::config::check_url("the discovery document's jwks_uri", uri)?;
-            uri.to_string()
-        } else {
-            self.config.jwks_url.clone()
-        };
-        self.get_json(&url).await
-    }
-
-    async fn get_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, String> {
-        let response = self.http.get(url).send().await.map_err(|e| format!("{url}: {e}"))?;
-        let response = response.error_for_status().map_err(|e| format!("{url}: {e}"))?;
-        response.json::<T>().await.map_err(|e| format!("{url}: {e}"))
     }
 }
 
@@ -256,32 +191,6 @@ impl Oidc {
 /// whole first (URIs are common claim names).
 fn claim<'a>(claims: &'a Value, path: &str) -> Option<&'a Value> {
     claims.get(path).or_else(|| path.split('.').try_fold(claims, |v, part| v.get(part)))
-}
-
-/// The signing key the header names: by key id, or the only signing key
-/// when the token names none.
-fn pick<'a>(set: &'a JwkSet, header: &Header) -> Option<&'a Jwk> {
-    let signing = |k: &&Jwk| !matches!(k.common.public_key_use, Some(PublicKeyUse::Encryption));
-    match &header.kid {
-        Some(kid) => set.find(kid).filter(signing),
-        None => {
-            let mut all = set.keys.iter().filter(signing);
-            match (all.next(), all.next()) {
-                (Some(only), None) => Some(only),
-                _ => None,
-            }
-        }
-    }
-}
-
-fn decoding_key(jwk: &Jwk, header: &Header) -> Result<DecodingKey, OidcError> {
-    if let Some(alg) = jwk.common.key_algorithm {
-        // Key algorithms print as their JWA names, as `Algorithm`s debug-print.
-        if alg.to_string() != format!("{:?}", header.alg) {
-            return Err(OidcError::Invalid("the key is for another algorithm".into()));
-        }
-    }
-    DecodingKey::from_jwk(jwk).map_err(|_| OidcError::Invalid("the provider's key cannot be read".into()))
 }
 
 /// Why a token was refused, without echoing any of it.
@@ -315,9 +224,9 @@ mod tests {
         let c = |v: Value| json!({ "realm_access": { "roles": v } });
         assert_eq!(o.role(&c(json!(["offline_access", "analyst"]))), Ok(Role::Analyst));
         assert_eq!(o.role(&c(json!("auditor"))), Ok(Role::Auditor));
-        assert!(matches!(o.role(&c(json!(["analyst", "admin"]))), Err(OidcError::NoRole(_))));
-        assert!(matches!(o.role(&c(json!(["root"]))), Err(OidcError::NoRole(_))));
-        assert!(matches!(o.role(&json!({})), Err(OidcError::NoRole(_))));
+        assert!(matches!(o.role(&c(json!(["analyst", "admin"]))), Err(OidcError::Forbidden(_))));
+        assert!(matches!(o.role(&c(json!(["root"]))), Err(OidcError::Forbidden(_))));
+        assert!(matches!(o.role(&json!({})), Err(OidcError::Forbidden(_))));
         let mapped = oidc(&[("border-analysts", "analyst"), ("bg", "border_guard")]);
         assert_eq!(mapped.role(&c(json!(["border-analysts", "x"]))), Ok(Role::Analyst));
         // With a mapping, bare role names mean nothing.
