@@ -82,8 +82,9 @@ pub fn audit(cmd: AuditCommand) -> Result<ExitCode> {
     let AuditCommand::Verify { config } = cmd;
     runtime()?.block_on(async move {
         let store = Store::open(&load_config(&config)?.store.url).await?;
+        let verdict = store.audit_verify().await?;
         let head = store.audit_head().await?;
-        match store.audit_verify().await? {
+        match verdict {
             Ok(n) => {
                 eprintln!("audit log intact: {n} entries ({} to {}), head {}", head.base_seq + 1, head.seq, head.hash);
                 Ok(ExitCode::SUCCESS)

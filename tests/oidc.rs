@@ -312,6 +312,9 @@ async fn the_four_eyes_rule_holds_for_provider_users_on_both_stores() {
             entries.iter().filter(|e| e.action == "sign_in" && e.object == format!("user:{who}")).count()
         };
         assert_eq!((sign_ins("olga"), sign_ins("olga.k"), sign_ins("pia")), (1, 1, 1));
+        // A user's creation comes before their sign-in in the chain.
+        let at = |action: &str| entries.iter().position(|e| e.action == action && e.object == "user:pia").unwrap();
+        assert!(at("user_add") < at("sign_in"));
         svc.shutdown().await;
         idp.task.abort();
         db.drop_pg().await;

@@ -305,33 +305,41 @@ async fn audit_verify_finds_a_changed_removed_or_swapped_entry() {
 }
 
 #[tokio::test]
-async fn entries_left_pending_by_a_stopped_instance_are_chained_by_another() {
+async fn entries_left_pending_by_a_stopped_instance_are_chained_by_another_in_order() {
     for db in TestDb::both().await {
         let w = World::new(db).await;
         let s = &w.p.store;
-        let pending = || async move {
-            let r = sqlx::query("SELECT COUNT(*) AS n FROM audit_pending").fetch_one(s.pool()).await.unwrap();
+        let count = |sql: &'static str| async move {
+            let r = sqlx::query(sql).fetch_one(s.pool()).await.unwrap();
             sqlx::Row::try_get::<i64, _>(&r, "n").unwrap()
         };
-        // As an instance leaves a decision's entry when it stops between its
-        // commit and the chaining.
-        sqlx::query(
-            "INSERT INTO audit_pending (at, actor, role, action, object, detail) \
-             VALUES (1, 'alice', 'analyst', 'decide', 'hit:1', '{}')",
-        )
-        .execute(s.pool())
-        .await
-        .unwrap();
-        assert_eq!(pending().await, 1);
+        let recent = paxscreen::audit::Event::system("purge", "expired data", serde_json::json!({}));
+        s.audit(&recent, start()).await.unwrap();
+        // As another instance leaves a decision's entry when it stops between
+        // its commit and the chaining; stamped long ago (its clock was off).
+        let other = Store::open(&w.db.url).await.unwrap();
+        let insert = "INSERT INTO audit_pending (at, actor, role, action, object, detail) \
+                      VALUES (1, 'alice', 'analyst', 'decide', 'hit:1', '{}')";
+        // A pending entry cannot be changed either (in one transaction, so no
+        // chainer takes it first).
+        let mut tx = other.pool().begin().await.unwrap();
+        sqlx::query(insert).execute(&mut *tx).await.unwrap();
+        assert!(sqlx::query("UPDATE audit_pending SET actor = 'mallory'").execute(&mut *tx).await.is_err());
+        tx.rollback().await.unwrap();
+        sqlx::query(insert).execute(other.pool()).await.unwrap();
+        drop(other);
         // This store's chainer finds it on its own within a sweep.
         let mut waited = 0;
-        while pending().await > 0 {
+        while count("SELECT COUNT(*) AS n FROM audit_pending").await > 0 {
             assert!(waited < 50, "still pending after 5 s");
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             waited += 1;
         }
         let last = s.audit_recent(None, 1).await.unwrap().remove(0);
         assert_eq!((last.actor.as_str(), last.action.as_str(), last.object.as_str()), ("alice", "decide", "hit:1"));
+        // Its old stamp does not let pruning take the recent entry before it.
+        assert_eq!(s.audit_prune(start() - Duration::days(1)).await.unwrap(), 0);
+        assert!(count("SELECT COUNT(*) AS n FROM audit_log").await >= 2);
         // A decision's entry is readable as soon as the decision returns.
         let bob = w.user("bob", "analyst").await;
         w.decide(s, w.hits[1], &bob, Decision::Confirm, None).await.unwrap();
@@ -340,6 +348,87 @@ async fn entries_left_pending_by_a_stopped_instance_are_chained_by_another() {
         assert!(s.audit_verify().await.unwrap().is_ok());
         w.db.drop_pg().await;
     }
+}
+
+#[tokio::test]
+async fn decisions_from_two_instances_are_chained_once_each_while_readers_read() {
+    for db in TestDb::both().await {
+        let w = World::new(db).await;
+        for i in 0..8 {
+            w.p.process(example_message(&format!("R-2-{i}")).as_bytes(), "test").await.unwrap();
+        }
+        let a = w.p.store.clone();
+        let b = Store::open(&w.db.url).await.unwrap();
+        let hits: Vec<i64> = a.hits(&HitQuery { limit: 1000, ..Default::default() }).await.unwrap().unwrap().hits
+            .iter()
+            .map(|h| h.id)
+            .collect();
+        let (u1, u2, u3) = (w.user("u1", "analyst").await, w.user("u2", "analyst").await, w.user("u3", "analyst").await);
+        let now = *w.clock.0.lock().unwrap();
+        let mut tasks = Vec::new();
+        for &h in &hits {
+            let (a, b, u1, u2, u3) = (a.clone(), b.clone(), u1.clone(), u2.clone(), u3.clone());
+            tasks.push(tokio::spawn(async move {
+                let first = a.decide(h, &u1, Decision::Confirm, None, None, now).await.unwrap();
+                assert!(first.is_ok());
+                // Two second reviewers on two instances: one wins.
+                let (x, y) = tokio::join!(
+                    a.decide(h, &u2, Decision::Confirm, None, None, now),
+                    b.decide(h, &u3, Decision::Confirm, None, None, now)
+                );
+                1 + x.unwrap().is_ok() as usize + y.unwrap().is_ok() as usize
+            }));
+        }
+        // Readers chain what is pending while the deciders commit.
+        for _ in 0..5 {
+            assert!(b.audit_verify().await.unwrap().is_ok());
+            a.audit_recent(None, 10).await.unwrap();
+        }
+        let mut decided = 0;
+        for t in tasks {
+            let n = t.await.unwrap();
+            assert_eq!(n, 2, "a first decision and exactly one second");
+            decided += n;
+        }
+        let entries = b.audit_entries(0, 100_000).await.unwrap();
+        let mut decide_entries: Vec<&str> =
+            entries.iter().filter(|e| e.action == "decide").map(|e| e.object.as_str()).collect();
+        assert_eq!(decide_entries.len(), decided, "each decision chained once");
+        decide_entries.sort();
+        decide_entries.dedup();
+        assert_eq!(decide_entries.len(), hits.len());
+        let r = sqlx::query("SELECT COUNT(*) AS n FROM audit_pending").fetch_one(a.pool()).await.unwrap();
+        assert_eq!(sqlx::Row::try_get::<i64, _>(&r, "n").unwrap(), 0);
+        assert_eq!(a.audit_verify().await.unwrap(), Ok(entries.len() as u64));
+        assert!(a.audit_failing().is_none() && b.audit_failing().is_none());
+        w.db.drop_pg().await;
+    }
+}
+
+#[tokio::test]
+async fn a_chainer_that_cannot_chain_says_so_and_recovers() {
+    let w = World::new(TestDb::sqlite().await).await;
+    let s = &w.p.store;
+    sqlx::query("ALTER TABLE audit_head RENAME TO audit_head_away").execute(s.pool()).await.unwrap();
+    let alice = w.user("alice", "analyst").await;
+    // The decision commits with its entry pending; chaining it fails.
+    w.decide(s, w.hits[0], &alice, Decision::Confirm, None).await.unwrap();
+    let mut waited = 0;
+    while s.audit_failing().is_none() {
+        assert!(waited < 50, "no failure reported after 5 s");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    sqlx::query("ALTER TABLE audit_head_away RENAME TO audit_head").execute(s.pool()).await.unwrap();
+    let mut waited = 0;
+    while s.audit_failing().is_some() {
+        assert!(waited < 50, "still failing after 5 s");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    let last = s.audit_recent(None, 1).await.unwrap().remove(0);
+    assert_eq!((last.actor.as_str(), last.action.as_str()), ("alice", "decide"));
+    assert!(s.audit_verify().await.unwrap().is_ok());
 }
 
 #[tokio::test]

@@ -12,3 +12,5 @@ CREATE TABLE audit_pending (
     object TEXT NOT NULL,
     detail TEXT NOT NULL
 );
+CREATE TRIGGER audit_pending_append_only BEFORE UPDATE ON audit_pending
+FOR EACH ROW EXECUTE FUNCTION audit_log_frozen();

@@ -12,3 +12,7 @@ CREATE TABLE audit_pending (
     object TEXT NOT NULL,
     detail TEXT NOT NULL
 );
+CREATE TRIGGER audit_pending_append_only BEFORE UPDATE ON audit_pending
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;

@@ -14,6 +14,11 @@
 //!
 //! Readers of the log ([`Store::audit_entries`], [`Store::audit_verify`], ...)
 //! chain what is pending first, so they see every act committed before.
+//! Pending entries go before the stand-alone ones of the same round (their
+//! acts committed first); a round that fails is retried with the two apart,
+//! and while chaining fails `/readyz` says so ([`Store::audit_failing`]).
+//! `audit_pending` refuses `UPDATE` like the log; an entry is unchained only
+//! between its act's commit and the next round.
 
 use super::{millis, Result, Store, StoreError};
 use crate::audit::{chain_hash, Entry, Event, Head};
@@ -39,19 +44,22 @@ struct Job {
     reply: oneshot::Sender<Result<i64>>,
 }
 
-/// The chainer; cheap to clone. Its task ends when the last handle is dropped.
+/// The chainer; cheap to clone. Its task ends when the last handle is
+/// dropped, after chaining what is pending.
 #[derive(Clone)]
 pub(crate) struct AuditQueue {
     tx: mpsc::Sender<Job>,
     wake: Arc<Notify>,
+    /// Why the last round failed, until one succeeds (`/readyz` shows it).
+    failing: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl AuditQueue {
     pub(crate) fn start(pool: AnyPool) -> AuditQueue {
         let (tx, rx) = mpsc::channel(MAX_BATCH * 4);
-        let wake = Arc::new(Notify::new());
-        tokio::spawn(chainer(pool, rx, wake.clone()));
-        AuditQueue { tx, wake }
+        let q = AuditQueue { tx, wake: Arc::new(Notify::new()), failing: Default::default() };
+        tokio::spawn(chainer(pool, rx, q.wake.clone(), q.failing.clone()));
+        q
     }
 
     async fn append(&self, event: Event, at: DateTime<Utc>) -> Result<i64> {
@@ -66,7 +74,9 @@ impl AuditQueue {
     }
 }
 
-async fn chainer(pool: AnyPool, mut rx: mpsc::Receiver<Job>, wake: Arc<Notify>) {
+type Failing = Arc<std::sync::Mutex<Option<String>>>;
+
+async fn chainer(pool: AnyPool, mut rx: mpsc::Receiver<Job>, wake: Arc<Notify>, failing: Failing) {
     loop {
         let jobs = tokio::select! {
             job = rx.recv() => match job {
@@ -76,53 +86,83 @@ async fn chainer(pool: AnyPool, mut rx: mpsc::Receiver<Job>, wake: Arc<Notify>) 
             _ = wake.notified() => Vec::new(),
             _ = tokio::time::sleep(SWEEP) => Vec::new(),
         };
-        let events: Vec<(&Event, DateTime<Utc>)> = jobs.iter().map(|j| (&j.event, j.at)).collect();
-        match chain(&pool, &events).await {
-            Ok((seqs, pending)) => {
-                for (job, seq) in jobs.into_iter().zip(seqs) {
-                    let _ = job.reply.send(Ok(seq));
-                }
-                if pending as i64 == PENDING_PAGE {
-                    wake.notify_one(); // more than a page waits
-                }
-            }
-            Err(e) if jobs.len() > 1 => {
-                tracing::warn!(entries = jobs.len(), error = %e, "audit entries not appended together; one by one");
-                for job in jobs {
-                    let r = chain(&pool, &[(&job.event, job.at)]).await.map(|(s, _)| s[0]);
-                    let _ = job.reply.send(r);
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "audit entries not chained");
-                // Pending entries stay pending and are tried again on the next round.
-                if let Some(job) = jobs.into_iter().next() {
-                    let _ = job.reply.send(Err(e));
-                }
-            }
+        if jobs.is_empty() && !has_pending(&pool).await.unwrap_or(true) {
+            continue;
         }
+        let ok = round(&pool, jobs, &wake).await;
+        *failing.lock().unwrap_or_else(|e| e.into_inner()) = ok.err();
+    }
+    // The last handle is gone: leave nothing pending that can be chained now.
+    if let Err(e) = flush(&pool).await {
+        tracing::warn!(error = %e, "audit entries left pending at shutdown; the next start chains them");
     }
 }
 
-/// In one transaction: append `events`, then up to a page of pending
-/// entries, in that order. Returns the events' numbers and how many pending
-/// entries were chained.
-async fn chain(pool: &AnyPool, events: &[(&Event, DateTime<Utc>)]) -> Result<(Vec<i64>, usize)> {
+/// Chain what is pending, then `jobs`, in one transaction; on failure each
+/// apart, so neither holds the other back. `Err` names a failure.
+async fn round(pool: &AnyPool, jobs: Vec<Job>, wake: &Notify) -> std::result::Result<(), String> {
+    let events: Vec<(&Event, DateTime<Utc>)> = jobs.iter().map(|j| (&j.event, j.at)).collect();
+    let e = match chain(pool, &events, true).await {
+        Ok((seqs, pending)) => {
+            for (job, seq) in jobs.into_iter().zip(seqs) {
+                let _ = job.reply.send(Ok(seq));
+            }
+            if pending as i64 == PENDING_PAGE {
+                wake.notify_one(); // more than a page waits
+            }
+            return Ok(());
+        }
+        Err(e) => e.to_string(),
+    };
+    tracing::warn!(entries = jobs.len(), error = %e, "audit entries not chained together; apart");
+    let mut failed = chain(pool, &[], true).await.err().map(|e| format!("pending entries: {e}"));
+    for job in jobs {
+        let r = chain(pool, &[(&job.event, job.at)], false).await.map(|(s, _)| s[0]);
+        if let Err(e) = &r {
+            failed.get_or_insert_with(|| format!("entries: {e}"));
+        }
+        let _ = job.reply.send(r);
+    }
+    if let Some(f) = &failed {
+        tracing::error!(error = %f, "audit entries cannot be chained");
+    }
+    failed.map_or(Ok(()), Err)
+}
+
+async fn has_pending(pool: &AnyPool) -> Result<bool> {
+    Ok(sqlx::query("SELECT 1 FROM audit_pending LIMIT 1").fetch_optional(pool).await?.is_some())
+}
+
+/// Chain everything pending now (a bounded number of pages).
+async fn flush(pool: &AnyPool) -> Result<()> {
+    for _ in 0..100 {
+        if !has_pending(pool).await? || (chain(pool, &[], true).await?.1 as i64) < PENDING_PAGE {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// In one transaction: up to a page of pending entries (when `pending`),
+/// then `events`. Pending entries go first: their acts committed before
+/// these events were handed over (a user's creation before their sign-in).
+/// Returns the events' numbers and how many pending entries were chained.
+async fn chain(pool: &AnyPool, events: &[(&Event, DateTime<Utc>)], pending: bool) -> Result<(Vec<i64>, usize)> {
     let mut tx = pool.begin().await?;
     // The lock every append takes first; returns the head after whoever held it.
     let head = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
         .fetch_one(&mut *tx)
         .await?;
     let mut tail: (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
-    let mut seqs = Vec::with_capacity(events.len());
-    for (e, at) in events {
-        seqs.push(append_chained(&mut tx, &mut tail, &Row5::of(e, millis(*at))).await?);
-    }
-    let pending = sqlx::query("SELECT id, at, actor, role, action, object, detail FROM audit_pending ORDER BY id LIMIT $1")
-        .bind(PENDING_PAGE)
-        .fetch_all(&mut *tx)
-        .await?;
-    for r in &pending {
+    let rows = if pending {
+        sqlx::query("SELECT id, at, actor, role, action, object, detail FROM audit_pending ORDER BY id LIMIT $1")
+            .bind(PENDING_PAGE)
+            .fetch_all(&mut *tx)
+            .await?
+    } else {
+        Vec::new()
+    };
+    for r in &rows {
         let row = Row5 {
             at: r.try_get("at")?,
             actor: r.try_get("actor")?,
@@ -132,11 +172,20 @@ async fn chain(pool: &AnyPool, events: &[(&Event, DateTime<Utc>)]) -> Result<(Ve
             detail: r.try_get("detail")?,
         };
         append_chained(&mut tx, &mut tail, &row).await?;
-        // By id: a row committed since the SELECT must wait for the next round.
-        sqlx::query("DELETE FROM audit_pending WHERE id = $1")
+        // By id: a row committed since the SELECT waits for the next round.
+        let gone = sqlx::query("DELETE FROM audit_pending WHERE id = $1")
             .bind(r.try_get::<i64, _>("id")?)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
+        if gone != 1 {
+            // Someone else took it, which the head lock rules out: chain nothing.
+            return Err(sqlx::Error::RowNotFound.into());
+        }
+    }
+    let mut seqs = Vec::with_capacity(events.len());
+    for (e, at) in events {
+        seqs.push(append_chained(&mut tx, &mut tail, &Row5::of(e, millis(*at))).await?);
     }
     sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
         .bind(tail.0)
@@ -144,7 +193,7 @@ async fn chain(pool: &AnyPool, events: &[(&Event, DateTime<Utc>)]) -> Result<(Ve
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok((seqs, pending.len()))
+    Ok((seqs, rows.len()))
 }
 
 /// An entry's fields before it is chained.
@@ -239,10 +288,15 @@ impl Store {
         self.audit.wake();
     }
 
-    /// Chain every entry pending now (readers call this first).
+    /// Chain every entry pending now (readers call this first; a cheap
+    /// read when nothing is pending).
     pub async fn audit_flush(&self) -> Result<()> {
-        while chain(self.pool(), &[]).await?.1 as i64 == PENDING_PAGE {}
-        Ok(())
+        flush(self.pool()).await
+    }
+
+    /// Why audit entries cannot be chained, while that lasts.
+    pub fn audit_failing(&self) -> Option<String> {
+        self.audit.failing.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub async fn audit_head(&self) -> Result<Head> {
@@ -313,8 +367,16 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         // Lock the head first, as appends do.
         sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await?;
-        let last = sqlx::query("SELECT seq, hash FROM audit_log WHERE at < $1 ORDER BY seq DESC LIMIT 1")
+        // Entries are chained in commit order, so times are not strictly
+        // rising: remove only what comes before the first entry still inside
+        // the proof period.
+        let keep = sqlx::query("SELECT MIN(seq) AS m FROM audit_log WHERE at >= $1")
             .bind(millis(before))
+            .fetch_one(&mut *tx)
+            .await?;
+        let keep_from: Option<i64> = keep.try_get("m")?;
+        let last = sqlx::query("SELECT seq, hash FROM audit_log WHERE seq < $1 ORDER BY seq DESC LIMIT 1")
+            .bind(keep_from.unwrap_or(i64::MAX))
             .fetch_optional(&mut *tx)
             .await?;
         let Some(last) = last else {

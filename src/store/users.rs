@@ -179,18 +179,30 @@ impl Store {
         let row = sqlx::query(
             "INSERT INTO users (name, role, password_hash, disabled, created_at, subject) \
              VALUES ($1, $2, NULL, 0, $3, $4) \
-             ON CONFLICT (subject) DO UPDATE SET name = excluded.name, role = excluded.role RETURNING id, disabled",
+             ON CONFLICT (subject) DO UPDATE SET name = excluded.name, role = excluded.role \
+             WHERE users.name <> excluded.name OR users.role <> excluded.role RETURNING id, disabled",
         )
         .bind(name)
         .bind(role)
         .bind(millis(now))
         .bind(subject)
-        .fetch_one(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await;
         let row = match row {
             // Another account took the name since the check above.
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(Err(NameTaken)),
             r => r?,
+        };
+        let Some(row) = row else {
+            // Another request (or instance) made the same change first: nothing to record.
+            tx.rollback().await?;
+            let r = sqlx::query("SELECT id, disabled FROM users WHERE subject = $1")
+                .bind(subject)
+                .fetch_one(self.pool())
+                .await?;
+            let enabled = r.try_get::<i64, _>("disabled")? == 0;
+            let principal = Principal { user_id: r.try_get("id")?, name: name.into(), role: role.into() };
+            return Ok(Ok(enabled.then_some(principal)));
         };
         let id: i64 = row.try_get("id")?;
         if row.try_get::<i64, _>("disabled")? != 0 {

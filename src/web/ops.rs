@@ -49,6 +49,9 @@ async fn readyz(State(o): State<Arc<Ops>>) -> (StatusCode, String) {
     if !o.ready.lists_loaded.load(Ordering::Relaxed) {
         return (StatusCode::SERVICE_UNAVAILABLE, "watchlists and trends not loaded\n".into());
     }
+    if let Some(why) = o.store.audit_failing() {
+        return (StatusCode::SERVICE_UNAVAILABLE, format!("audit entries cannot be chained: {why}\n"));
+    }
     if *o.ready.kafka_assigned.lock().expect("not poisoned") == Some(false) {
         return (StatusCode::SERVICE_UNAVAILABLE, "no Kafka partitions assigned\n".into());
     }
