@@ -23,7 +23,8 @@
 use super::{millis, Result, Store, StoreError};
 use crate::audit::{chain_hash, Entry, Event, Head};
 use chrono::{DateTime, Utc};
-use sqlx::any::AnyRow;
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
 use sqlx::{Any, AnyPool, Row, Transaction};
 use std::sync::Arc;
 use std::time::Duration;
@@ -163,15 +164,7 @@ async fn chain(pool: &AnyPool, events: &[(&Event, DateTime<Utc>)], pending: bool
         Vec::new()
     };
     for r in &rows {
-        let row = Row5 {
-            at: r.try_get("at")?,
-            actor: r.try_get("actor")?,
-            role: r.try_get("role")?,
-            action: r.try_get("action")?,
-            object: r.try_get("object")?,
-            detail: r.try_get("detail")?,
-        };
-        append_chained(&mut tx, &mut tail, &row).await?;
+        append_chained(&mut tx, &mut tail, &Fields::read(r)?).await?;
         // By id: a row committed since the SELECT waits for the next round.
         let gone = sqlx::query("DELETE FROM audit_pending WHERE id = $1")
             .bind(r.try_get::<i64, _>("id")?)
@@ -185,7 +178,7 @@ async fn chain(pool: &AnyPool, events: &[(&Event, DateTime<Utc>)], pending: bool
     }
     let mut seqs = Vec::with_capacity(events.len());
     for (e, at) in events {
-        seqs.push(append_chained(&mut tx, &mut tail, &Row5::of(e, millis(*at))).await?);
+        seqs.push(append_chained(&mut tx, &mut tail, &Fields::of(e, millis(*at))).await?);
     }
     sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
         .bind(tail.0)
@@ -197,7 +190,7 @@ async fn chain(pool: &AnyPool, events: &[(&Event, DateTime<Utc>)], pending: bool
 }
 
 /// An entry's fields before it is chained.
-struct Row5 {
+struct Fields {
     at: i64,
     actor: String,
     role: String,
@@ -206,9 +199,25 @@ struct Row5 {
     detail: String,
 }
 
-impl Row5 {
-    fn of(e: &Event, at: i64) -> Row5 {
-        Row5 {
+impl Fields {
+    fn read(r: &AnyRow) -> Result<Fields> {
+        Ok(Fields {
+            at: r.try_get("at")?,
+            actor: r.try_get("actor")?,
+            role: r.try_get("role")?,
+            action: r.try_get("action")?,
+            object: r.try_get("object")?,
+            detail: r.try_get("detail")?,
+        })
+    }
+
+    /// Bind the fields, in their order, to the next six parameters.
+    fn bind<'q>(&'q self, q: Query<'q, Any, AnyArguments<'q>>) -> Query<'q, Any, AnyArguments<'q>> {
+        q.bind(self.at).bind(&self.actor).bind(&self.role).bind(&self.action).bind(&self.object).bind(&self.detail)
+    }
+
+    fn of(e: &Event, at: i64) -> Fields {
+        Fields {
             at,
             actor: e.actor.clone(),
             role: e.role.clone(),
@@ -220,23 +229,15 @@ impl Row5 {
 }
 
 /// Append one entry after `tail` (the head's number and hash), moving it on.
-async fn append_chained(tx: &mut Transaction<'_, Any>, tail: &mut (i64, String), r: &Row5) -> Result<i64> {
+async fn append_chained(tx: &mut Transaction<'_, Any>, tail: &mut (i64, String), r: &Fields) -> Result<i64> {
     let seq = tail.0 + 1;
     let hash = chain_hash(&tail.1, seq, r.at, &r.actor, &r.role, &r.action, &r.object, &r.detail);
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO audit_log (seq, at, actor, role, action, object, detail, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
-    .bind(seq)
-    .bind(r.at)
-    .bind(&r.actor)
-    .bind(&r.role)
-    .bind(&r.action)
-    .bind(&r.object)
-    .bind(&r.detail)
-    .bind(&tail.1)
-    .bind(&hash)
-    .execute(&mut **tx)
+    .bind(seq);
+    r.bind(q).bind(&tail.1).bind(&hash).execute(&mut **tx)
     .await?;
     *tail = (seq, hash);
     Ok(seq)
@@ -246,30 +247,24 @@ async fn append_chained(tx: &mut Transaction<'_, Any>, tail: &mut (i64, String),
 /// it commits (or not) with the act and is chained just after. Call
 /// [`Store::audit_wake`] once `tx` is committed.
 pub(crate) async fn append_in(tx: &mut Transaction<'_, Any>, e: &Event, at: DateTime<Utc>) -> Result<()> {
-    let r = Row5::of(e, millis(at));
-    sqlx::query(
+    let r = Fields::of(e, millis(at));
+    let q = sqlx::query(
         "INSERT INTO audit_pending (at, actor, role, action, object, detail) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(r.at)
-    .bind(&r.actor)
-    .bind(&r.role)
-    .bind(&r.action)
-    .bind(&r.object)
-    .bind(&r.detail)
-    .execute(&mut **tx)
-    .await?;
+    );
+    r.bind(q).execute(&mut **tx).await?;
     Ok(())
 }
 
 fn entry(r: &AnyRow) -> Result<Entry> {
+    let f = Fields::read(r)?;
     Ok(Entry {
         seq: r.try_get("seq")?,
-        at: r.try_get("at")?,
-        actor: r.try_get("actor")?,
-        role: r.try_get("role")?,
-        action: r.try_get("action")?,
-        object: r.try_get("object")?,
-        detail: r.try_get("detail")?,
+        at: f.at,
+        actor: f.actor,
+        role: f.role,
+        action: f.action,
+        object: f.object,
+        detail: f.detail,
         prev_hash: r.try_get("prev_hash")?,
         hash: r.try_get("hash")?,
     })
