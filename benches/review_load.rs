@@ -13,7 +13,6 @@
 //! appends a JSON line to `target/bench-review/results.jsonl`.
 
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 
 use common::*;

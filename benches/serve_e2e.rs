@@ -17,7 +17,6 @@
 //! `PAXSCREEN_BENCH_SECONDS` (latency run, default 30).
 
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 
 use chrono::Utc;

@@ -208,6 +208,16 @@ impl Scope {
     }
 }
 
+/// An IATA airport code: three upper-case letters.
+pub fn is_iata_airport(s: &str) -> bool {
+    s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// An IATA (two) or ICAO (three) airline designator.
+pub fn is_carrier(s: &str) -> bool {
+    (s.len() == 2 || s.len() == 3) && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,14 +252,4 @@ mod tests {
         assert_eq!(s.decide("QQQ"), ScopeDecision::UnknownAirport);
         assert_eq!(Scope::All.decide("FRA"), ScopeDecision::InScope);
     }
-}
-
-/// An IATA airport code: three upper-case letters.
-pub fn is_iata_airport(s: &str) -> bool {
-    s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase())
-}
-
-/// An IATA (two) or ICAO (three) airline designator.
-pub fn is_carrier(s: &str) -> bool {
-    (s.len() == 2 || s.len() == 3) && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }

@@ -111,7 +111,10 @@ async fn wait_for_messages(p: &Pipeline, messages: i64, within: Duration) {
 }
 
 /// Every record of the dead-letter topic: (key, value, headers).
-fn dead_letters(k: &Kafka, expected: usize) -> Vec<(Option<Vec<u8>>, Vec<u8>, BTreeMap<String, String>)> {
+/// A dead letter: key, payload, headers.
+type DeadLetter = (Option<Vec<u8>>, Vec<u8>, BTreeMap<String, String>);
+
+fn dead_letters(k: &Kafka, expected: usize) -> Vec<DeadLetter> {
     records(k, DLQ, expected, Duration::from_secs(20))
 }
 

@@ -28,7 +28,7 @@ fn message(i: usize) -> String {
 fn bad(i: usize) -> Vec<u8> {
     match i % 3 {
         0 => b"{garbage}".to_vec(),
-        1 => message(90_000 + i)[..60].as_bytes().to_vec(),
+        1 => message(90_000 + i).as_bytes()[..60].to_vec(),
         _ => message(90_000 + i).replace("paxscreen.api/1", "paxscreen.api/9").into_bytes(),
     }
 }

@@ -19,6 +19,8 @@ pub const MAX_JSON_MESSAGE: usize = 8 * 1024 * 1024;
 
 /// One thing read from the input.
 #[derive(Debug)]
+// As `PaxlstItem`: moved once per message, not worth an allocation each.
+#[allow(clippy::large_enum_variant)]
 pub enum Decoded {
     /// A message, read or refused, with the line it starts on.
     Message { line: usize, result: ReadResult, part: Option<Part>, bytes: usize },

@@ -247,7 +247,7 @@ impl Tansu {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let url = format!("tcp://127.0.0.1:{port}");
         let bin = Tansu::binary();
-        let child = std::process::Command::new(&bin)
+        let mut child = std::process::Command::new(&bin)
             .arg("broker")
             .args(["--listener-url", &url, "--advertised-listener-url", &url])
             // In memory: tansu's libSQL engine reads `sqlite://` paths relative to its cwd.
@@ -263,6 +263,8 @@ impl Tansu {
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!(
             "tansu never listened on {port}: {}",
             std::fs::read_to_string(dir.join("tansu.log")).unwrap_or_default()

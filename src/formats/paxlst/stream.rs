@@ -35,6 +35,9 @@ pub struct Damage {
 /// What a PAXLST stream gives: messages, and notices about damage that
 /// belongs to no message.
 #[derive(Debug)]
+// A message is moved once from the reader to its consumer; boxing it would
+// cost an allocation per message for nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum PaxlstItem {
     Message(PaxlstMessage),
     Notice { line: usize, error: FieldError },
@@ -129,13 +132,14 @@ impl<R: BufRead> PaxlstStream<R> {
                 let known = PAXLST_TAGS.contains(&tag.as_str());
                 let p = self.pending.as_mut().expect("checked");
                 let after_name = p.last_tag == "NAD";
-                if !known && after_name && sep.release.is_some() && !p.oversize {
+                let release = sep.release.filter(|_| !known && after_name && !p.oversize);
+                if let Some(release) = release {
                     // `NAD+FL+++O'BRIEN:JOHN'`: the terminator was an unescaped
                     // apostrophe in the name. Read it as part of the name.
                     self.number -= 1;
                     let p = self.pending.as_mut().expect("checked");
                     p.bytes.pop();
-                    p.bytes.push(sep.release.expect("checked"));
+                    p.bytes.push(release);
                     p.bytes.push(sep.segment);
                     p.damage.push(Damage {
                         segment: self.number,
