@@ -118,6 +118,9 @@ pub struct OidcConfig {
     pub algorithms: Vec<String>,
     /// Clock skew allowed on `exp` and `nbf`, in seconds (at most 300).
     pub leeway_seconds: u64,
+    /// A PEM file of CA certificates trusted for the provider's HTTPS (a
+    /// private CA), besides the system's.
+    pub ca_file: Option<PathBuf>,
     /// When set, a token's header `typ` must be this (case aside), so an ID
     /// token is not taken for an access token: `at+jwt` (RFC 9068).
     pub token_type: Option<String>,
@@ -209,6 +212,7 @@ impl Default for OidcConfig {
             algorithms: vec!["RS256".into()],
             leeway_seconds: 60,
             token_type: None,
+            ca_file: None,
             jwks_refresh_seconds: 600,
             jwks_min_refetch_seconds: 30,
         }

@@ -56,7 +56,18 @@ impl Held {
 
 impl KeyStore {
     pub(super) fn new(c: &OidcConfig) -> Result<KeyStore, String> {
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder();
+        if let Some(file) = &c.ca_file {
+            let pem = std::fs::read(file).map_err(|e| format!("oidc.ca_file {}: {e}", file.display()))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .ok()
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| format!("oidc.ca_file {}: no PEM certificate in it", file.display()))?;
+            for cert in certs {
+                http = http.add_root_certificate(cert);
+            }
+        }
+        let http = http
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(FETCH_TIMEOUT)
             // A redirect could lead to plain HTTP or an internal host.
@@ -224,6 +235,19 @@ mod tests {
 
     fn jwk(v: Value) -> Jwk {
         serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn a_ca_file_without_certificates_is_refused_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ca.pem");
+        std::fs::write(&file, "not a certificate").unwrap();
+        let c = OidcConfig { issuer: "https://i".into(), ca_file: Some(file), ..Default::default() };
+        assert!(KeyStore::new(&c).err().unwrap().contains("no PEM certificate"));
+        let c = OidcConfig { ca_file: Some(dir.path().join("missing.pem")), ..Default::default() };
+        assert!(KeyStore::new(&c).err().unwrap().contains("missing.pem"));
+        let test_ca = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/oidc/ca.pem");
+        assert!(KeyStore::new(&OidcConfig { ca_file: Some(test_ca), ..Default::default() }).is_ok());
     }
 
     #[test]
