@@ -22,8 +22,8 @@ struct Key {
 }
 
 fn key(file: &str, alg: Algorithm, kid: &str) -> Key {
-    let pem = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/oidc").join(file))
-        .unwrap();
+    let pem =
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/oidc").join(file)).unwrap();
     let enc = match alg {
         Algorithm::ES256 => EncodingKey::from_ec_pem(&pem).unwrap(),
         _ => EncodingKey::from_rsa_pem(&pem).unwrap(),
@@ -276,16 +276,23 @@ async fn the_four_eyes_rule_holds_for_provider_users_on_both_stores() {
         let a = key("rsa-a.pem", Algorithm::RS256, "a");
         let idp = Provider::start(free_port(), vec![jwk(&a)]).await;
         let issuer = idp.issuer.clone();
-        let svc = Running::start_with(&db, Arc::new(TestClock(Mutex::new(start()))), |c| {
-            c.oidc = Some(oidc_config(&issuer))
-        })
-        .await;
+        let svc =
+            Running::start_with(&db, Arc::new(TestClock(Mutex::new(start()))), |c| c.oidc = Some(oidc_config(&issuer)))
+                .await;
         let c = reqwest::Client::new();
         let feeder = sign(&a, &idp.claims("s-feed", "airline-feed", json!(["px-ingest"])));
         let r = c.post(format!("{}/api/v1/messages", svc.base)).bearer_auth(&feeder).body(message_sent_now("O-1"));
         assert_eq!(r.send().await.unwrap().status(), 202);
         let olga = sign(&a, &idp.claims("s-olga", "olga", json!(["px-analysts"])));
-        let list: Value = c.get(format!("{}/api/v1/hits?state=new", svc.base)).bearer_auth(&olga).send().await.unwrap().json().await.unwrap();
+        let list: Value = c
+            .get(format!("{}/api/v1/hits?state=new", svc.base))
+            .bearer_auth(&olga)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let id = list["hits"][0]["id"].as_i64().unwrap();
         let decide = |token: String| {
             c.post(format!("{}/api/v1/hits/{id}/decision", svc.base))
@@ -303,14 +310,12 @@ async fn the_four_eyes_rule_holds_for_provider_users_on_both_stores() {
         let r = decide(pia).await.unwrap();
         assert_eq!(r.status(), 200);
         assert_eq!(r.json::<Value>().await.unwrap()["state"], "confirmed");
-        let decisions: Vec<String> =
-            svc.store.decisions(id).await.unwrap().into_iter().map(|d| d.user).collect();
+        let decisions: Vec<String> = svc.store.decisions(id).await.unwrap().into_iter().map(|d| d.user).collect();
         assert_eq!(decisions, ["olga", "pia"], "a decision keeps the name its maker had then");
         // Each token's first use is a sign-in in the audit trail, once.
         let entries = svc.store.audit_entries(0, 1000).await.unwrap();
-        let sign_ins = |who: &str| {
-            entries.iter().filter(|e| e.action == "sign_in" && e.object == format!("user:{who}")).count()
-        };
+        let sign_ins =
+            |who: &str| entries.iter().filter(|e| e.action == "sign_in" && e.object == format!("user:{who}")).count();
         assert_eq!((sign_ins("olga"), sign_ins("olga.k"), sign_ins("pia")), (1, 1, 1));
         // A user's creation comes before their sign-in in the chain.
         let at = |action: &str| entries.iter().position(|e| e.action == action && e.object == "user:pia").unwrap();

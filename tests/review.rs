@@ -359,11 +359,17 @@ async fn decisions_from_two_instances_are_chained_once_each_while_readers_read()
         }
         let a = w.p.store.clone();
         let b = Store::open(&w.db.url).await.unwrap();
-        let hits: Vec<i64> = a.hits(&HitQuery { limit: 1000, ..Default::default() }).await.unwrap().unwrap().hits
+        let hits: Vec<i64> = a
+            .hits(&HitQuery { limit: 1000, ..Default::default() })
+            .await
+            .unwrap()
+            .unwrap()
+            .hits
             .iter()
             .map(|h| h.id)
             .collect();
-        let (u1, u2, u3) = (w.user("u1", "analyst").await, w.user("u2", "analyst").await, w.user("u3", "analyst").await);
+        let (u1, u2, u3) =
+            (w.user("u1", "analyst").await, w.user("u2", "analyst").await, w.user("u3", "analyst").await);
         let now = *w.clock.0.lock().unwrap();
         let mut tasks = Vec::new();
         for &h in &hits {

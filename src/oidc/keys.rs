@@ -169,13 +169,13 @@ impl KeyStore {
         let set = self.get_json(&url).await?;
         let listed = set.get("keys").and_then(Value::as_array).ok_or_else(|| format!("{url}: no \"keys\" array"))?;
         // One key of a kind this library cannot read must not sink the others.
-        let keys: Vec<Jwk> = listed
-            .iter()
-            .filter_map(|k| serde_json::from_value::<Jwk>(k.clone()).ok())
-            .filter(signs)
-            .collect();
+        let keys: Vec<Jwk> =
+            listed.iter().filter_map(|k| serde_json::from_value::<Jwk>(k.clone()).ok()).filter(signs).collect();
         if keys.len() < listed.len() {
-            tracing::info!(skipped = listed.len() - keys.len(), "JWKS keys skipped (not for signatures, or unreadable)");
+            tracing::info!(
+                skipped = listed.len() - keys.len(),
+                "JWKS keys skipped (not for signatures, or unreadable)"
+            );
         }
         if keys.is_empty() {
             return Err(format!("{url}: no signing key that can be read"));

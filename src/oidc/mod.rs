@@ -10,8 +10,8 @@ pub use keys::{MAX_KEY_AGE, RETRY_EMPTY};
 
 use crate::auth::Role;
 use crate::config::OidcConfig;
-use chrono::{DateTime, Utc};
 use crate::digest::sha256_hex;
+use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, Validation};
 use serde_json::Value;
 use std::collections::HashSet;
@@ -121,7 +121,8 @@ impl Oidc {
         validation.validate_nbf = false;
         let claims = jsonwebtoken::decode::<Value>(token, &key, &validation).map_err(|e| invalid(&reason(&e)))?.claims;
         self.check_times(&claims, now)?;
-        let sub = claims.get("sub").and_then(Value::as_str).filter(|s| !s.is_empty()).ok_or_else(|| invalid("no sub"))?;
+        let sub =
+            claims.get("sub").and_then(Value::as_str).filter(|s| !s.is_empty()).ok_or_else(|| invalid("no sub"))?;
         let username = self.username(&claims)?;
         let role = self.role(&claims)?;
         Ok(Identity { subject: format!("{} {sub}", self.config.issuer), username, role })
@@ -182,7 +183,9 @@ impl Oidc {
         match roles.as_slice() {
             [one] => Ok(*one),
             [] => Err(OidcError::Forbidden(format!("claim {name:?} names no paxscreen role"))),
-            _ => Err(OidcError::Forbidden(format!("claim {name:?} names several paxscreen roles; one user has one role"))),
+            _ => Err(OidcError::Forbidden(format!(
+                "claim {name:?} names several paxscreen roles; one user has one role"
+            ))),
         }
     }
 }

@@ -151,9 +151,8 @@ async fn flush(pool: &AnyPool) -> Result<()> {
 async fn chain(pool: &AnyPool, events: &[(&Event, DateTime<Utc>)], pending: bool) -> Result<(Vec<i64>, usize)> {
     let mut tx = pool.begin().await?;
     // The lock every append takes first; returns the head after whoever held it.
-    let head = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
-        .fetch_one(&mut *tx)
-        .await?;
+    let head =
+        sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash").fetch_one(&mut *tx).await?;
     let mut tail: (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
     let rows = if pending {
         sqlx::query("SELECT id, at, actor, role, action, object, detail FROM audit_pending ORDER BY id LIMIT $1")
@@ -237,8 +236,7 @@ async fn append_chained(tx: &mut Transaction<'_, Any>, tail: &mut (i64, String),
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(seq);
-    r.bind(q).bind(&tail.1).bind(&hash).execute(&mut **tx)
-    .await?;
+    r.bind(q).bind(&tail.1).bind(&hash).execute(&mut **tx).await?;
     *tail = (seq, hash);
     Ok(seq)
 }

@@ -41,7 +41,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("the store's writer has stopped")]
     Closed,
-    #[error("user {0:?} signs in through the identity provider: manage them there (only `users disable` applies here)")]
+    #[error(
+        "user {0:?} signs in through the identity provider: manage them there (only `users disable` applies here)"
+    )]
     ProviderUser(String),
 }
 

@@ -89,7 +89,12 @@ impl FromRequestParts<Arc<AppState>> for Caller {
 /// The caller a provider's JWT names, as a user row of their own. A
 /// token's first use is recorded as a sign-in; refusals are logged with
 /// their reason (never the token).
-async fn oidc_caller(oidc: &Oidc, store: &Store, token: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Caller, ApiError> {
+async fn oidc_caller(
+    oidc: &Oidc,
+    store: &Store,
+    token: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Caller, ApiError> {
     let id = oidc.verify(token, now).await.map_err(|e| {
         tracing::info!(reason = %e, "OIDC bearer token refused");
         let status = match e {
@@ -109,7 +114,13 @@ async fn oidc_caller(oidc: &Oidc, store: &Store, token: &str, now: chrono::DateT
     };
     if oidc.first_use(token) {
         let detail = serde_json::json!({ "method": "oidc" });
-        let e = crate::audit::Event::new(&principal.name, id.role.as_str(), "sign_in", format!("user:{}", principal.name), detail);
+        let e = crate::audit::Event::new(
+            &principal.name,
+            id.role.as_str(),
+            "sign_in",
+            format!("user:{}", principal.name),
+            detail,
+        );
         store.audit(&e, now).await?;
     }
     Ok(Caller(principal, id.role))
