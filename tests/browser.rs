@@ -67,19 +67,27 @@ async fn sign_in(b: &Client, base: &str, user: &str) {
     b.wait().for_element(Locator::Id("username")).await.unwrap().send_keys(user).await.unwrap();
     b.wait().for_element(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
     b.wait().for_element(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    // Signed in once the sign-out button is there: a navigation started
+    // before that would cancel the sign-in.
+    if b.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("header form button")).await.is_err() {
+        let source = b.source().await.unwrap_or_default();
+        panic!("{user} not signed in after 10 s: {source}");
+    }
 }
 
 /// The page's main text, once the page after a click or a redirect is there.
 async fn text(b: &Client) -> String {
-    for _ in 0..50 {
-        if let Ok(main) = b.wait().at_most(Duration::from_secs(5)).for_element(Locator::Css("main")).await {
+    for _ in 0..10 {
+        if let Ok(main) = b.wait().at_most(Duration::from_secs(1)).for_element(Locator::Css("main")).await {
             if let Ok(t) = main.text().await {
                 return t;
             }
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("no page with a <main> after 5 s")
+    let url = b.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+    let source = b.source().await.unwrap_or_default();
+    panic!("no page with a <main> after 10 s at {url}: {source}")
 }
 
 /// The main text once it contains `needle` (the next page may take a moment), or the last seen.
@@ -162,6 +170,8 @@ async fn two_analysts_take_a_hit_to_the_border_in_a_browser() {
     // Ben signs out first (the form carries the CSRF token).
     let _ = gil.goto(&format!("{base}/queue/first")).await;
     gil.wait().for_element(Locator::Css("header form button")).await.unwrap().click().await.unwrap();
+    // Signed out once the sign-in form is there.
+    gil.wait().for_element(Locator::Id("username")).await.unwrap();
     sign_in(&gil, &base, "gil").await;
     let mut seen = String::new();
     for _ in 0..50 {
