@@ -86,15 +86,7 @@ async fn main() {
             let state = if i % 2 == 0 { "new" } else { "confirmed_once" };
             while Instant::now() < deadline {
                 let s = Instant::now();
-                let page: serde_json::Value = c
-                    .get(format!("{base}/api/v1/hits?state={state}&for_me=true&limit=50"))
-                    .bearer_auth(&token)
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
+                let page = get_json(&c, &format!("{base}/api/v1/hits?state={state}&for_me=true&limit=50"), &token).await;
                 t.list.push(s.elapsed().as_secs_f64() * 1e3);
                 let ids: Vec<i64> = page["hits"].as_array().unwrap().iter().map(|h| h["id"].as_i64().unwrap()).collect();
                 if ids.is_empty() {

@@ -317,22 +317,13 @@ async fn a_rebalance_between_two_consumers_stores_every_message_once() {
 async fn alerts_reach_the_alerts_topic_exactly_once_across_a_forwarder_crash() {
     use paxscreen::forward::{Forwarder, Sink, ALERT_ID_HEADER};
     use paxscreen::review::Decision;
-    use paxscreen::store::{HitQuery, Principal};
+    use paxscreen::store::Principal;
     let k = kafka(1);
     k.mock.create_topic("border-alerts", 1, 1).unwrap();
     let (db, l, clock) = (TestDb::sqlite().await, lists(), clock());
     let p = pipeline(&db, &l, clock.clone()).await;
     p.process(example_message("A-1").as_bytes(), "test").await.unwrap();
-    let hits: Vec<i64> = p
-        .store
-        .hits(&HitQuery { limit: 10, ..Default::default() })
-        .await
-        .unwrap()
-        .unwrap()
-        .hits
-        .iter()
-        .map(|h| h.id)
-        .collect();
+    let hits = hit_ids(&p.store, 10).await;
     let mut people = Vec::new();
     for name in ["alice", "bob"] {
         let user_id = p.store.upsert_user(name, "analyst", None, start()).await.unwrap();

@@ -284,15 +284,7 @@ async fn the_four_eyes_rule_holds_for_provider_users_on_both_stores() {
         let r = c.post(format!("{}/api/v1/messages", svc.base)).bearer_auth(&feeder).body(message_sent_now("O-1"));
         assert_eq!(r.send().await.unwrap().status(), 202);
         let olga = sign(&a, &idp.claims("s-olga", "olga", json!(["px-analysts"])));
-        let list: Value = c
-            .get(format!("{}/api/v1/hits?state=new", svc.base))
-            .bearer_auth(&olga)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let list = get_json(&c, &format!("{}/api/v1/hits?state=new", svc.base), &olga).await;
         let id = list["hits"][0]["id"].as_i64().unwrap();
         let decide = |token: String| {
             c.post(format!("{}/api/v1/hits/{id}/decision", svc.base))

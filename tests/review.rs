@@ -9,7 +9,7 @@ use common::*;
 use paxscreen::forward::{Forwarder, Sink};
 use paxscreen::pipeline::Pipeline;
 use paxscreen::review::{Decision, Refused};
-use paxscreen::store::{HitQuery, Principal, Store};
+use paxscreen::store::{Principal, Store};
 use std::sync::{Arc, Mutex};
 
 struct World {
@@ -26,8 +26,7 @@ impl World {
         let clock = Arc::new(TestClock(Mutex::new(start())));
         let p = pipeline(&db, &lists, clock.clone()).await;
         p.process(example_message("R-1").as_bytes(), "test").await.unwrap();
-        let page = p.store.hits(&HitQuery { limit: 100, ..Default::default() }).await.unwrap().unwrap();
-        let hits: Vec<i64> = page.hits.iter().map(|h| h.id).collect();
+        let hits = hit_ids(&p.store, 100).await;
         assert!(hits.len() >= 2, "the example message has hits");
         World { db, _lists: lists, clock, p, hits }
     }
@@ -359,15 +358,7 @@ async fn decisions_from_two_instances_are_chained_once_each_while_readers_read()
         }
         let a = w.p.store.clone();
         let b = Store::open(&w.db.url).await.unwrap();
-        let hits: Vec<i64> = a
-            .hits(&HitQuery { limit: 1000, ..Default::default() })
-            .await
-            .unwrap()
-            .unwrap()
-            .hits
-            .iter()
-            .map(|h| h.id)
-            .collect();
+        let hits = hit_ids(&a, 1000).await;
         let (u1, u2, u3) =
             (w.user("u1", "analyst").await, w.user("u2", "analyst").await, w.user("u3", "analyst").await);
         let now = *w.clock.0.lock().unwrap();

@@ -20,7 +20,7 @@
 //! `audit_pending` refuses `UPDATE` like the log; an entry is unchained only
 //! between its act's commit and the next round.
 
-use super::{millis, Result, Store, StoreError};
+use super::{millis, values, Backend, Result, Store, StoreError};
 use crate::audit::{chain_hash, Entry, Event, Head};
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyArguments, AnyRow};
@@ -56,10 +56,10 @@ pub(crate) struct AuditQueue {
 }
 
 impl AuditQueue {
-    pub(crate) fn start(pool: AnyPool) -> AuditQueue {
+    pub(crate) fn start(db: Db) -> AuditQueue {
         let (tx, rx) = mpsc::channel(MAX_BATCH * 4);
         let q = AuditQueue { tx, wake: Arc::new(Notify::new()), failing: Default::default() };
-        tokio::spawn(chainer(pool, rx, q.wake.clone(), q.failing.clone()));
+        tokio::spawn(chainer(db, rx, q.wake.clone(), q.failing.clone()));
         q
     }
 
@@ -77,7 +77,15 @@ impl AuditQueue {
 
 type Failing = Arc<std::sync::Mutex<Option<String>>>;
 
-async fn chainer(pool: AnyPool, mut rx: mpsc::Receiver<Job>, wake: Arc<Notify>, failing: Failing) {
+/// What the chainer writes with (not a [`Store`]: the task must not keep
+/// its own queue alive).
+#[derive(Clone)]
+pub(crate) struct Db {
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
+}
+
+async fn chainer(db: Db, mut rx: mpsc::Receiver<Job>, wake: Arc<Notify>, failing: Failing) {
     loop {
         let jobs = tokio::select! {
             job = rx.recv() => match job {
@@ -87,23 +95,23 @@ async fn chainer(pool: AnyPool, mut rx: mpsc::Receiver<Job>, wake: Arc<Notify>, 
             _ = wake.notified() => Vec::new(),
             _ = tokio::time::sleep(SWEEP) => Vec::new(),
         };
-        if jobs.is_empty() && !has_pending(&pool).await.unwrap_or(true) {
+        if jobs.is_empty() && !has_pending(&db.pool).await.unwrap_or(true) {
             continue;
         }
-        let ok = round(&pool, jobs, &wake).await;
+        let ok = round(&db, jobs, &wake).await;
         *failing.lock().unwrap_or_else(|e| e.into_inner()) = ok.err();
     }
     // The last handle is gone: leave nothing pending that can be chained now.
-    if let Err(e) = flush(&pool).await {
+    if let Err(e) = flush(&db).await {
         tracing::warn!(error = %e, "audit entries left pending at shutdown; the next start chains them");
     }
 }
 
 /// Chain what is pending, then `jobs`, in one transaction; on failure each
 /// apart, so neither holds the other back. `Err` names a failure.
-async fn round(pool: &AnyPool, jobs: Vec<Job>, wake: &Notify) -> std::result::Result<(), String> {
+async fn round(db: &Db, jobs: Vec<Job>, wake: &Notify) -> std::result::Result<(), String> {
     let events: Vec<(&Event, DateTime<Utc>)> = jobs.iter().map(|j| (&j.event, j.at)).collect();
-    let e = match chain(pool, &events, true).await {
+    let e = match chain(db, &events, true).await {
         Ok((seqs, pending)) => {
             for (job, seq) in jobs.into_iter().zip(seqs) {
                 let _ = job.reply.send(Ok(seq));
@@ -116,9 +124,9 @@ async fn round(pool: &AnyPool, jobs: Vec<Job>, wake: &Notify) -> std::result::Re
         Err(e) => e.to_string(),
     };
     tracing::warn!(entries = jobs.len(), error = %e, "audit entries not chained together; apart");
-    let mut failed = chain(pool, &[], true).await.err().map(|e| format!("pending entries: {e}"));
+    let mut failed = chain(db, &[], true).await.err().map(|e| format!("pending entries: {e}"));
     for job in jobs {
-        let r = chain(pool, &[(&job.event, job.at)], false).await.map(|(s, _)| s[0]);
+        let r = chain(db, &[(&job.event, job.at)], false).await.map(|(s, _)| s[0]);
         if let Err(e) = &r {
             failed.get_or_insert_with(|| format!("entries: {e}"));
         }
@@ -135,9 +143,9 @@ async fn has_pending(pool: &AnyPool) -> Result<bool> {
 }
 
 /// Chain everything pending now (a bounded number of pages).
-async fn flush(pool: &AnyPool) -> Result<()> {
+async fn flush(db: &Db) -> Result<()> {
     for _ in 0..100 {
-        if !has_pending(pool).await? || (chain(pool, &[], true).await?.1 as i64) < PENDING_PAGE {
+        if !has_pending(&db.pool).await? || (chain(db, &[], true).await?.1 as i64) < PENDING_PAGE {
             break;
         }
     }
@@ -148,8 +156,8 @@ async fn flush(pool: &AnyPool) -> Result<()> {
 /// then `events`. Pending entries go first: their acts committed before
 /// these events were handed over (a user's creation before their sign-in).
 /// Returns the events' numbers and how many pending entries were chained.
-async fn chain(pool: &AnyPool, events: &[(&Event, DateTime<Utc>)], pending: bool) -> Result<(Vec<i64>, usize)> {
-    let mut tx = pool.begin().await?;
+async fn chain(db: &Db, events: &[(&Event, DateTime<Utc>)], pending: bool) -> Result<(Vec<i64>, usize)> {
+    let mut tx = db.pool.begin().await?;
     // The lock every append takes first; returns the head after whoever held it.
     let head =
         sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash").fetch_one(&mut *tx).await?;
@@ -162,30 +170,28 @@ async fn chain(pool: &AnyPool, events: &[(&Event, DateTime<Utc>)], pending: bool
     } else {
         Vec::new()
     };
-    for r in &rows {
-        append_chained(&mut tx, &mut tail, &Fields::read(r)?).await?;
+    if !rows.is_empty() {
         // By id: a row committed since the SELECT waits for the next round.
-        let gone = sqlx::query("DELETE FROM audit_pending WHERE id = $1")
-            .bind(r.try_get::<i64, _>("id")?)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if gone != 1 {
-            // Someone else took it, which the head lock rules out: chain nothing.
+        let sql = format!("DELETE FROM audit_pending WHERE id IN {}", values(db.backend, 1, rows.len()));
+        let mut q = sqlx::query(&sql);
+        for r in &rows {
+            q = q.bind(r.try_get::<i64, _>("id")?);
+        }
+        if q.execute(&mut *tx).await?.rows_affected() != rows.len() as u64 {
+            // Someone else took one, which the head lock rules out: chain nothing.
             return Err(sqlx::Error::RowNotFound.into());
         }
     }
-    let mut seqs = Vec::with_capacity(events.len());
-    for (e, at) in events {
-        seqs.push(append_chained(&mut tx, &mut tail, &Fields::of(e, millis(*at))).await?);
-    }
+    let mut entries = rows.iter().map(Fields::read).collect::<Result<Vec<_>>>()?;
+    entries.extend(events.iter().map(|(e, at)| Fields::of(e, millis(*at))));
+    let seqs = append_chained(&mut tx, db.backend, &mut tail, &entries).await?;
     sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
         .bind(tail.0)
         .bind(&tail.1)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok((seqs, rows.len()))
+    Ok((seqs[rows.len()..].to_vec(), rows.len()))
 }
 
 /// An entry's fields before it is chained.
@@ -227,18 +233,36 @@ impl Fields {
     }
 }
 
-/// Append one entry after `tail` (the head's number and hash), moving it on.
-async fn append_chained(tx: &mut Transaction<'_, Any>, tail: &mut (i64, String), r: &Fields) -> Result<i64> {
-    let seq = tail.0 + 1;
-    let hash = chain_hash(&tail.1, seq, r.at, &r.actor, &r.role, &r.action, &r.object, &r.detail);
-    let q = sqlx::query(
-        "INSERT INTO audit_log (seq, at, actor, role, action, object, detail, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(seq);
-    r.bind(q).bind(&tail.1).bind(&hash).execute(&mut **tx).await?;
-    *tail = (seq, hash);
-    Ok(seq)
+/// Entries appended in one statement at most (9 parameters each).
+const INSERT_ROWS: usize = 500;
+
+/// Append `entries` after `tail` (the head's number and hash), in order, a
+/// multi-row insert at a time, moving `tail` on; their numbers.
+async fn append_chained(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    tail: &mut (i64, String),
+    entries: &[Fields],
+) -> Result<Vec<i64>> {
+    let mut chained = Vec::with_capacity(entries.len());
+    for r in entries {
+        let seq = tail.0 + 1;
+        let hash = chain_hash(&tail.1, seq, r.at, &r.actor, &r.role, &r.action, &r.object, &r.detail);
+        chained.push((seq, std::mem::replace(&mut tail.1, hash.clone()), hash));
+        tail.0 = seq;
+    }
+    for (rows, fields) in chained.chunks(INSERT_ROWS).zip(entries.chunks(INSERT_ROWS)) {
+        let sql = format!(
+            "INSERT INTO audit_log (seq, at, actor, role, action, object, detail, prev_hash, hash) VALUES {}",
+            values(backend, rows.len(), 9)
+        );
+        let mut q = sqlx::query(&sql);
+        for ((seq, prev, hash), f) in rows.iter().zip(fields) {
+            q = f.bind(q.bind(*seq)).bind(prev).bind(hash);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(chained.iter().map(|c| c.0).collect())
 }
 
 /// Record `e` at `at` inside `tx`, the transaction of the act it records:
@@ -284,7 +308,7 @@ impl Store {
     /// Chain every entry pending now (readers call this first; a cheap
     /// read when nothing is pending).
     pub async fn audit_flush(&self) -> Result<()> {
-        flush(self.pool()).await
+        flush(&Db { pool: self.pool().clone(), backend: self.backend }).await
     }
 
     /// Why audit entries cannot be chained, while that lasts.

@@ -169,7 +169,7 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        let audit = audit::AuditQueue::start(pool.clone());
+        let audit = audit::AuditQueue::start(audit::Db { pool: pool.clone(), backend });
         Ok(Store { pool, backend, audit })
     }
 

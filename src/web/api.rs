@@ -140,14 +140,18 @@ struct DecisionBody {
     expected_state: Option<String>,
 }
 
-/// The contract's answer to a refused decision.
-pub fn refused(r: Refused) -> ApiError {
-    let status = match r {
+/// The status of a refused decision (the console answers with the same).
+pub(super) fn refused_status(r: &Refused) -> StatusCode {
+    match r {
         Refused::NotFound => StatusCode::NOT_FOUND,
         Refused::FourEyes | Refused::State => StatusCode::CONFLICT,
         Refused::ReasonRequired | Refused::ReasonTooLong => StatusCode::UNPROCESSABLE_ENTITY,
-    };
-    ApiError(status, r.to_string())
+    }
+}
+
+/// The contract's answer to a refused decision.
+pub fn refused(r: Refused) -> ApiError {
+    ApiError(refused_status(&r), r.to_string())
 }
 
 /// `POST /api/v1/hits/{id}/decision`: confirm or dismiss; `409` for the

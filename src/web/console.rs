@@ -465,19 +465,14 @@ async fn decide(
             Ok(Redirect::to(&format!("{back}?done={id}&to={}", d.state)).into_response())
         }
         Err(r) => {
-            let (status, message) = match r {
-                Refused::FourEyes => (
-                    StatusCode::CONFLICT,
-                    "You made the first decision on this hit: another reviewer must make the second.",
-                ),
-                Refused::State => (
-                    StatusCode::CONFLICT,
-                    "Someone else decided this hit first, or its data expired: see its state below.",
-                ),
-                Refused::ReasonRequired => (StatusCode::UNPROCESSABLE_ENTITY, "A dismissal needs a reason."),
-                Refused::ReasonTooLong => (StatusCode::UNPROCESSABLE_ENTITY, "The reason is too long."),
+            let message = match r {
+                Refused::FourEyes => "You made the first decision on this hit: another reviewer must make the second.",
+                Refused::State => "Someone else decided this hit first, or its data expired: see its state below.",
+                Refused::ReasonRequired => "A dismissal needs a reason.",
+                Refused::ReasonTooLong => "The reason is too long.",
                 Refused::NotFound => return Err(page_error(StatusCode::NOT_FOUND, "no such hit")),
             };
+            let status = super::api::refused_status(&r);
             show_hit(&s, &sess, id, Some(message.into()), status).await
         }
     }

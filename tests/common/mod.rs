@@ -205,6 +205,17 @@ mod service_harness {
         }
     }
 
+    /// The ids of the hits in the queue, nearest arrival first, at most `limit`.
+    pub async fn hit_ids(store: &Store, limit: u32) -> Vec<i64> {
+        let q = paxscreen::store::HitQuery { limit, ..Default::default() };
+        store.hits(&q).await.unwrap().unwrap().hits.iter().map(|h| h.id).collect()
+    }
+
+    /// GET `url` with a bearer `token`; the answer as JSON.
+    pub async fn get_json(c: &reqwest::Client, url: &str, token: &str) -> serde_json::Value {
+        c.get(url).bearer_auth(token).send().await.unwrap().json().await.unwrap()
+    }
+
     pub async fn wait_for(url: &str) {
         for _ in 0..100 {
             if reqwest::get(url).await.is_ok_and(|r| r.status().is_success()) {
