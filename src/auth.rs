@@ -6,19 +6,40 @@ use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, Pass
 use argon2::Argon2;
 use rand::RngCore;
 
-/// The roles of the contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The roles of the contract (service.md section 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+#[value(rename_all = "snake_case")]
 pub enum Role {
+    /// Machine clients that post messages.
     Ingest,
+    /// Sees the review queue and hits, decides hits.
     Analyst,
+    /// What an analyst may, and legal holds.
     Supervisor,
+    /// Sees forwarded alerts only.
     BorderGuard,
+    /// Reads the audit log.
     Auditor,
+    /// Subject access, rectification, erasure.
     PrivacyOfficer,
+    /// Users and tokens; no personal data.
     Admin,
 }
 
+/// A role name that is not one of the contract's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown role {0:?}: one of ingest, analyst, supervisor, border_guard, auditor, privacy_officer, admin")]
+pub struct UnknownRole(pub String);
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Role {
+    /// Every role.
     pub const ALL: [Role; 7] = [
         Role::Ingest,
         Role::Analyst,
@@ -29,6 +50,7 @@ impl Role {
         Role::Admin,
     ];
 
+    /// The contract's name of the role, as stored and sent.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Ingest => "ingest",
@@ -41,11 +63,9 @@ impl Role {
         }
     }
 
-    pub fn parse(s: &str) -> Result<Role, String> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
-            let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-            format!("unknown role {s:?}: one of {}", all.join(", "))
-        })
+    /// The role of this name.
+    pub fn parse(s: &str) -> Result<Role, UnknownRole> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownRole(s.to_string()))
     }
 
     /// Whether this role may see the review queue and hits.

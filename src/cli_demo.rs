@@ -62,7 +62,7 @@ pub fn prepare(config: &mut Config, dir: &Path, samples: &Path) -> Result<Vec<(S
         for (name, role) in USERS {
             let password = auth::new_token()[4..20].to_string();
             let hash = auth::hash_password(&password).map_err(anyhow::Error::msg)?;
-            store.upsert_user(name, role.as_str(), Some(&hash), Utc::now()).await?;
+            store.upsert_user(name, *role, Some(&hash), Utc::now()).await?;
             out.push((name.to_string(), role.as_str(), password));
         }
         store.pool().close().await;

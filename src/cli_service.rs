@@ -25,9 +25,12 @@ pub struct ConfigArg {
 pub enum UsersCommand {
     /// Add a user (or change an existing one's role); `--password-stdin` sets a password for signing in.
     Add {
+        /// The user's sign-in name (no spaces or control characters).
         name: String,
-        #[arg(long)]
-        role: String,
+        /// What the user may do (contract section 3).
+        #[arg(long, value_enum)]
+        role: Role,
+        /// Read a password (12 characters or more) from standard input, for signing in to the console and the API.
         #[arg(long)]
         password_stdin: bool,
         #[command(flatten)]
@@ -35,6 +38,7 @@ pub enum UsersCommand {
     },
     /// Disable a user and revoke their tokens.
     Disable {
+        /// The user to disable.
         name: String,
         #[command(flatten)]
         config: ConfigArg,
@@ -50,9 +54,11 @@ pub enum UsersCommand {
 pub enum TokensCommand {
     /// Make a bearer token for NAME (created with ROLE if new) and print it once; only its hash is kept.
     Add {
+        /// The user the token is for (created with ROLE when new).
         name: String,
-        #[arg(long)]
-        role: String,
+        /// The user's role; must match the role of an existing user.
+        #[arg(long, value_enum)]
+        role: Role,
         #[command(flatten)]
         config: ConfigArg,
     },
@@ -178,7 +184,6 @@ pub fn users(cmd: UsersCommand) -> Result<ExitCode> {
     runtime()?.block_on(async move {
         match cmd {
             UsersCommand::Add { name, role, password_stdin, config } => {
-                let role = Role::parse(&role).map_err(anyhow::Error::msg)?;
                 let hash = if password_stdin {
                     let mut pw = String::new();
                     std::io::stdin().read_to_string(&mut pw)?;
@@ -191,7 +196,7 @@ pub fn users(cmd: UsersCommand) -> Result<ExitCode> {
                     None
                 };
                 let store = Store::open(&load_config(&config)?.store.url).await?;
-                store.upsert_user(&name, role.as_str(), hash.as_deref(), chrono::Utc::now()).await?;
+                store.upsert_user(&name, role, hash.as_deref(), chrono::Utc::now()).await?;
                 let detail = serde_json::json!({"role": role.as_str(), "password_set": hash.is_some()});
                 audit_change(&store, "user_add", format!("user:{name}"), detail).await?;
                 eprintln!("user {name} ({})", role.as_str());
@@ -218,12 +223,11 @@ pub fn users(cmd: UsersCommand) -> Result<ExitCode> {
 
 pub fn tokens(cmd: TokensCommand) -> Result<ExitCode> {
     let TokensCommand::Add { name, role, config } = cmd;
-    let role = Role::parse(&role).map_err(anyhow::Error::msg)?;
     runtime()?.block_on(async move {
         let store = Store::open(&load_config(&config)?.store.url).await?;
         let now = chrono::Utc::now();
         if let Some(u) = store.users().await?.into_iter().find(|u| u.name == name) {
-            if u.role != role.as_str() {
+            if u.role != role {
                 bail!(
                     "user {name} has role {}; change it with `users add {name} --role {}` first",
                     u.role,
@@ -231,7 +235,7 @@ pub fn tokens(cmd: TokensCommand) -> Result<ExitCode> {
                 );
             }
         }
-        let id = store.upsert_user(&name, role.as_str(), None, now).await?;
+        let id = store.upsert_user(&name, role, None, now).await?;
         let token = auth::new_token();
         store.add_token(id, &auth::token_hash(&token), now, None).await?;
         audit_change(&store, "token_add", format!("user:{name}"), serde_json::json!({"role": role.as_str()})).await?;

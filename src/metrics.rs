@@ -7,6 +7,7 @@ use prometheus::{
 
 pub use crate::events::MessageOutcome;
 use crate::events::{Events, MessageScreened, MessageSkipped};
+use crate::review::HitState;
 
 pub struct Metrics {
     registry: Registry,
@@ -88,10 +89,10 @@ impl Metrics {
         self.latency.observe(seconds);
     }
 
-    pub fn review_queue(&self, counts: &[(String, i64)]) {
-        for s in crate::store::STATES {
-            let n = counts.iter().find(|(state, _)| state == s).map_or(0, |c| c.1);
-            self.review_queue.with_label_values(&[s]).set(n);
+    pub fn review_queue(&self, counts: &[(HitState, i64)]) {
+        for s in HitState::ALL {
+            let n = counts.iter().find(|(state, _)| *state == s).map_or(0, |c| c.1);
+            self.review_queue.with_label_values(&[s.as_str()]).set(n);
         }
     }
 

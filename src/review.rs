@@ -30,25 +30,95 @@ impl Decision {
     }
 }
 
+/// Where a hit stands in the review (service.md section 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HitState {
+    /// Waiting for its first review.
+    New,
+    /// Confirmed by one reviewer; waiting for a second, different one.
+    ConfirmedOnce,
+    /// Confirmed by two reviewers; waiting to be forwarded.
+    Confirmed,
+    /// Sent to the border.
+    Forwarded,
+    /// Dismissed by a reviewer (with a reason).
+    Dismissed,
+    /// Undecided when its data expired.
+    Expired,
+}
+
+impl HitState {
+    /// Every state, in the order of the review.
+    pub const ALL: [HitState; 6] = [
+        HitState::New,
+        HitState::ConfirmedOnce,
+        HitState::Confirmed,
+        HitState::Forwarded,
+        HitState::Dismissed,
+        HitState::Expired,
+    ];
+
+    /// The contract's name of the state, as stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HitState::New => "new",
+            HitState::ConfirmedOnce => "confirmed_once",
+            HitState::Confirmed => "confirmed",
+            HitState::Forwarded => "forwarded",
+            HitState::Dismissed => "dismissed",
+            HitState::Expired => "expired",
+        }
+    }
+
+    /// Whether the hit still waits for a reviewer.
+    pub fn is_open(self) -> bool {
+        matches!(self, HitState::New | HitState::ConfirmedOnce)
+    }
+}
+
+impl std::fmt::Display for HitState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A state name that is not one of the contract's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown state: one of new, confirmed_once, confirmed, forwarded, dismissed, expired")]
+pub struct UnknownState;
+
+impl std::str::FromStr for HitState {
+    type Err = UnknownState;
+
+    fn from_str(s: &str) -> Result<HitState, UnknownState> {
+        HitState::ALL.into_iter().find(|h| h.as_str() == s).ok_or(UnknownState)
+    }
+}
+
 /// A decision the rules allow: which review it is (1 or 2) and the state it leads to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Move {
-    pub from: &'static str,
+    /// The state the decision is taken on.
+    pub from: HitState,
+    /// The first (1) or the second (2) review.
     pub step: i64,
-    pub to: &'static str,
+    /// The state it leads to.
+    pub to: HitState,
 }
 
 /// The move `decision` makes from `state`, or `None` when that state takes
 /// no such decision (decided already, forwarded, expired).
-pub fn next(state: &str, decision: Decision) -> Option<Move> {
-    let (from, step, to) = match (state, decision) {
-        ("new", Decision::Confirm) => ("new", 1, "confirmed_once"),
-        ("new", Decision::Dismiss) => ("new", 1, "dismissed"),
-        ("confirmed_once", Decision::Confirm) => ("confirmed_once", 2, "confirmed"),
-        ("confirmed_once", Decision::Dismiss) => ("confirmed_once", 2, "dismissed"),
+pub fn next(state: HitState, decision: Decision) -> Option<Move> {
+    use HitState::*;
+    let (step, to) = match (state, decision) {
+        (New, Decision::Confirm) => (1, ConfirmedOnce),
+        (New, Decision::Dismiss) => (1, Dismissed),
+        (ConfirmedOnce, Decision::Confirm) => (2, Confirmed),
+        (ConfirmedOnce, Decision::Dismiss) => (2, Dismissed),
         _ => return None,
     };
-    Some(Move { from, step, to })
+    Some(Move { from: state, step, to })
 }
 
 /// Why a decision was refused.
@@ -90,14 +160,25 @@ mod tests {
     #[test]
     fn every_move_allowed_and_refused() {
         use Decision::*;
-        assert_eq!(next("new", Confirm).map(|m| (m.step, m.to)), Some((1, "confirmed_once")));
-        assert_eq!(next("new", Dismiss).map(|m| (m.step, m.to)), Some((1, "dismissed")));
-        assert_eq!(next("confirmed_once", Confirm).map(|m| (m.step, m.to)), Some((2, "confirmed")));
-        assert_eq!(next("confirmed_once", Dismiss).map(|m| (m.step, m.to)), Some((2, "dismissed")));
-        for s in ["confirmed", "forwarded", "dismissed", "expired", "bogus"] {
+        use HitState::*;
+        assert_eq!(next(New, Confirm).map(|m| (m.step, m.to)), Some((1, ConfirmedOnce)));
+        assert_eq!(next(New, Dismiss).map(|m| (m.step, m.to)), Some((1, Dismissed)));
+        assert_eq!(next(ConfirmedOnce, Confirm).map(|m| (m.step, m.to)), Some((2, Confirmed)));
+        assert_eq!(next(ConfirmedOnce, Dismiss).map(|m| (m.step, m.to)), Some((2, Dismissed)));
+        for s in [Confirmed, Forwarded, Dismissed, Expired] {
             assert_eq!(next(s, Confirm), None, "{s}");
             assert_eq!(next(s, Dismiss), None, "{s}");
         }
+    }
+
+    #[test]
+    fn states_read_back_as_written() {
+        for s in HitState::ALL {
+            assert_eq!(s.as_str().parse::<HitState>(), Ok(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), serde_json::Value::from(s.as_str()));
+        }
+        assert_eq!("bogus".parse::<HitState>(), Err(UnknownState));
+        assert!(HitState::New.is_open() && HitState::ConfirmedOnce.is_open() && !HitState::Confirmed.is_open());
     }
 
     #[test]

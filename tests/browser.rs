@@ -116,7 +116,7 @@ async fn two_analysts_take_a_hit_to_the_border_in_a_browser() {
     let svc = Running::start(&db, Arc::new(TestClock(Mutex::new(start())))).await;
     for (name, role) in [("ana", "analyst"), ("ben", "analyst"), ("gil", "border_guard")] {
         let hash = paxscreen::auth::hash_password(PASSWORD).unwrap();
-        svc.store.upsert_user(name, role, Some(&hash), start()).await.unwrap();
+        svc.store.upsert_user(name, paxscreen::auth::Role::parse(role).unwrap(), Some(&hash), start()).await.unwrap();
     }
     let ingest = svc.token("feeder", "ingest").await;
     let r = reqwest::Client::new()

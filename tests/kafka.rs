@@ -326,8 +326,8 @@ async fn alerts_reach_the_alerts_topic_exactly_once_across_a_forwarder_crash() {
     let hits = hit_ids(&p.store, 10).await;
     let mut people = Vec::new();
     for name in ["alice", "bob"] {
-        let user_id = p.store.upsert_user(name, "analyst", None, start()).await.unwrap();
-        people.push(Principal { user_id, name: name.into(), role: "analyst".into() });
+        let user_id = p.store.upsert_user(name, paxscreen::auth::Role::Analyst, None, start()).await.unwrap();
+        people.push(Principal { user_id, name: name.into(), role: paxscreen::auth::Role::Analyst });
     }
     for &h in &hits[..2] {
         for who in &people {
@@ -354,6 +354,6 @@ async fn alerts_reach_the_alerts_topic_exactly_once_across_a_forwarder_crash() {
         assert_eq!(v["reviewers"], serde_json::json!(["alice", "bob"]));
     }
     for &h in &hits[..2] {
-        assert_eq!(p.store.hit(h).await.unwrap().unwrap().summary.state, "forwarded");
+        assert_eq!(p.store.hit(h).await.unwrap().unwrap().summary.state, paxscreen::review::HitState::Forwarded);
     }
 }

@@ -216,12 +216,15 @@ async fn provider_tokens_are_checked_and_every_bad_one_refused() {
     assert_eq!(idp.fetches.load(Ordering::SeqCst), before + 1, "no fetch within 2 s of the last");
 
     // A provider user gets no password or token here (a second way in).
-    let e = svc.store.upsert_user("olga", "analyst", Some("hash"), start()).await.unwrap_err();
+    let e = svc.store.upsert_user("olga", paxscreen::auth::Role::Analyst, Some("hash"), start()).await.unwrap_err();
     assert!(e.to_string().contains("identity provider"), "{e}");
     // A user disabled here stays disabled, whatever the provider says.
     assert!(svc.store.disable_user("olga").await.unwrap());
     expect(&c, &hits, &sign(&a, &olga), 401).await;
-    assert!(svc.store.upsert_user("olga", "analyst", None, start()).await.is_err(), "not re-enabled either");
+    assert!(
+        svc.store.upsert_user("olga", paxscreen::auth::Role::Analyst, None, start()).await.is_err(),
+        "not re-enabled either"
+    );
     // A provider name that is a local account's cannot act as that account,
     // nor can a look-alike of it; the refusal does not echo the name.
     svc.token("lena", "analyst").await;

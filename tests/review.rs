@@ -8,7 +8,7 @@ use chrono::Duration;
 use common::*;
 use paxscreen::forward::{Forwarder, Sink};
 use paxscreen::pipeline::Pipeline;
-use paxscreen::review::{Decision, Refused};
+use paxscreen::review::{Decision, HitState, Refused};
 use paxscreen::store::{Principal, Store};
 use std::sync::{Arc, Mutex};
 
@@ -32,8 +32,9 @@ impl World {
     }
 
     async fn user(&self, name: &str, role: &str) -> Principal {
+        let role = paxscreen::auth::Role::parse(role).unwrap();
         let id = self.p.store.upsert_user(name, role, None, start()).await.unwrap();
-        Principal { user_id: id, name: name.into(), role: role.into() }
+        Principal { user_id: id, name: name.into(), role }
     }
 
     async fn decide(
@@ -45,7 +46,7 @@ impl World {
         reason: Option<&str>,
     ) -> Result<String, Refused> {
         let now = *self.clock.0.lock().unwrap();
-        store.decide(hit, who, d, reason, None, now).await.unwrap().map(|d| d.state)
+        store.decide(hit, who, d, reason, None, now).await.unwrap().map(|d| d.state.as_str().to_string())
     }
 }
 
@@ -139,14 +140,14 @@ async fn the_four_eyes_rule_holds_on_every_route() {
             let who = w.user(&format!("analyst-{i}"), "analyst").await;
             let store = if i % 2 == 0 { w.p.store.clone() } else { other.clone() };
             tasks.push(tokio::spawn(async move {
-                store.decide(h2, &who, Confirm, None, Some("new"), start()).await.unwrap()
+                store.decide(h2, &who, Confirm, None, Some(HitState::New), start()).await.unwrap()
             }));
         }
         let mut won = 0;
         for t in tasks {
             match t.await.unwrap() {
                 Ok(d) => {
-                    assert_eq!(d.state, "confirmed_once");
+                    assert_eq!(d.state, HitState::ConfirmedOnce);
                     won += 1
                 }
                 Err(r) => assert_eq!(r, Refused::State),
@@ -220,7 +221,7 @@ async fn a_confirmed_hit_is_forwarded_exactly_once_across_a_crash() {
         assert!(a["reason"]["kind"].is_string());
         assert!(a.get("explanation").is_none() && a["passenger"].get("nationality").is_none());
         for &h in &w.hits[..2] {
-            assert_eq!(w.p.store.hit(h).await.unwrap().unwrap().summary.state, "forwarded");
+            assert_eq!(w.p.store.hit(h).await.unwrap().unwrap().summary.state, HitState::Forwarded);
         }
         let alerts = w.p.store.delivered_alerts(None, 10).await.unwrap();
         assert_eq!(alerts.len(), 2);
@@ -488,7 +489,7 @@ async fn over_http_two_analysts_take_a_hit_to_the_border_and_every_endpoint_chec
     // Two analysts sign in with passwords; alice in two sessions.
     for name in ["alice", "bob"] {
         let hash = paxscreen::auth::hash_password("correct horse battery").unwrap();
-        svc.store.upsert_user(name, "analyst", Some(&hash), start()).await.unwrap();
+        svc.store.upsert_user(name, paxscreen::auth::Role::Analyst, Some(&hash), start()).await.unwrap();
     }
     let login = |name: &str| {
         c.post(format!("{}/api/v1/login", svc.base))

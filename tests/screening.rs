@@ -74,7 +74,7 @@ fn contract_examples_give_exactly_the_expected_hits() {
     assert!(w["score"].as_f64().unwrap() >= 0.85);
     assert_eq!(w["explanation"]["document"], "exact");
     assert_eq!(w["explanation"]["date_of_birth"], "year_month");
-    assert_eq!(w["explanation"]["name"]["tokens"][1]["passenger"], "DMITRII");
+    assert_eq!(w["explanation"]["name"]["tokens"][1]["passenger"], "ARTEM");
     let t = &hits[1];
     assert_eq!(t["score"], 90.0);
     assert_eq!(t["explanation"]["matched"].as_array().unwrap().len(), 3);
@@ -87,9 +87,9 @@ fn expired_entry_never_hits() {
     // W-0003 (valid until 2026-01-31) against the very person it lists.
     let s = spec_inputs();
     let mut m = spec_message();
-    m["passengers"][0]["surname"] = "ΜΑΥΡΙΔΗΣ".into();
-    m["passengers"][0]["given_names"] = "ΓΙΩΡΓΟΣ".into();
-    m["passengers"][0]["date_of_birth"] = "1972-06-30".into();
+    m["passengers"][0]["surname"] = "ΠΑΠΑΔΟΠΟΥΛΟΣ".into();
+    m["passengers"][0]["given_names"] = "ΝΙΚΟΣ".into();
+    m["passengers"][0]["date_of_birth"] = "1970-02-14".into();
     m["passengers"][0]["nationality"] = "GRC".into();
     let d = folder_with("m.json", m.to_string().as_bytes());
     let (hits, _, _) = replay(d.path(), s.wl.path(), s.tr.path(), Scope::eu_schengen());

@@ -1,18 +1,16 @@
 //! Reading hits: the queue (no personal data) and one hit in full.
 
-use super::{from_millis, Result, Store};
+use super::{from_millis, hit_state, Result, Store};
+use crate::review::HitState;
 use serde::Serialize;
 use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-/// The review states of the contract (service.md section 4).
-pub const STATES: &[&str] = &["new", "confirmed_once", "confirmed", "forwarded", "dismissed", "expired"];
-
 /// One page of the queue query.
 #[derive(Debug, Clone, Default)]
 pub struct HitQuery {
-    pub state: Option<String>,
+    pub state: Option<HitState>,
     pub limit: u32,
     /// `ARRIVAL_ID` of the last hit of the previous page.
     pub cursor: Option<String>,
@@ -33,7 +31,7 @@ pub struct FlightRef {
 pub struct HitSummary {
     pub id: i64,
     pub kind: String,
-    pub state: String,
+    pub state: HitState,
     pub flight: FlightRef,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub list: Option<String>,
@@ -79,7 +77,7 @@ fn summary(r: &AnyRow) -> Result<HitSummary> {
     Ok(HitSummary {
         id: r.try_get("id")?,
         kind: r.try_get("kind")?,
-        state: r.try_get("state")?,
+        state: hit_state(r.try_get("state")?)?,
         flight: FlightRef {
             number: r.try_get("flight_number")?,
             departure_airport: r.try_get("departure_airport")?,
@@ -128,7 +126,7 @@ impl Store {
             .bind(after_arrival)
             .bind(after_id)
             .bind(limit + 1)
-            .bind(q.state.clone().unwrap_or_default())
+            .bind(q.state.map_or("", HitState::as_str))
             .bind(q.not_first_reviewer.unwrap_or(0));
         let rows = query.fetch_all(self.pool()).await?;
         let mut hits = rows.iter().map(summary).collect::<Result<Vec<_>>>()?;

@@ -22,10 +22,11 @@ pub use alerts::{AlertRow, PendingAlert};
 pub use group::{GroupCommit, Pending};
 pub use review::{Decided, DecisionRow};
 
-pub use hits::{HitDetail, HitPage, HitQuery, HitSummary, STATES};
+pub use hits::{HitDetail, HitPage, HitQuery, HitSummary};
 pub use users::{NameTaken, Principal, UserRow};
 
 use crate::model::ApiMessage;
+use crate::review::HitState;
 use crate::screening::Hit;
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyPoolOptions;
@@ -45,9 +46,17 @@ pub enum StoreError {
         "user {0:?} signs in through the identity provider: manage them there (only `users disable` applies here)"
     )]
     ProviderUser(String),
+    /// A value in the database that none of paxscreen's versions writes.
+    #[error("unreadable {what} in the database")]
+    Corrupt { what: &'static str },
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A hit state as stored.
+pub(crate) fn hit_state(s: String) -> Result<HitState> {
+    s.parse().map_err(|_| StoreError::Corrupt { what: "hit state" })
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -229,9 +238,9 @@ impl Store {
     }
 
     /// Hits per review state, for the queue gauge.
-    pub async fn queue_counts(&self) -> Result<Vec<(String, i64)>> {
+    pub async fn queue_counts(&self) -> Result<Vec<(HitState, i64)>> {
         let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM hits GROUP BY state").fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok((r.try_get("state")?, r.try_get("n")?))).collect()
+        rows.iter().map(|r| Ok((hit_state(r.try_get("state")?)?, r.try_get("n")?))).collect()
     }
 
     /// Delete passenger data received more than the retention ago, as of

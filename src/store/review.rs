@@ -10,7 +10,7 @@
 use super::audit::append_in;
 use super::{millis, Result, Store, StoreError};
 use crate::audit::Event;
-use crate::review::{self, Decision, Refused};
+use crate::review::{self, Decision, HitState, Refused};
 use crate::store::Principal;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -31,7 +31,7 @@ pub struct DecisionRow {
 /// What a decision did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decided {
-    pub state: String,
+    pub state: HitState,
     /// The alert put in the outbox (second confirmation).
     pub alert: Option<i64>,
 }
@@ -47,7 +47,7 @@ impl Store {
         who: &Principal,
         decision: Decision,
         reason: Option<&str>,
-        seen: Option<&str>,
+        seen: Option<HitState>,
         now: DateTime<Utc>,
     ) -> Result<std::result::Result<Decided, Refused>> {
         let reason = match review::check_reason(decision, reason) {
@@ -55,7 +55,7 @@ impl Store {
             Err(e) => return Ok(Err(e)),
         };
         let Some(current) = self.hit_state(id).await? else { return Ok(Err(Refused::NotFound)) };
-        let Some(mv) = review::next(seen.unwrap_or(&current.0), decision) else { return Ok(Err(Refused::State)) };
+        let Some(mv) = review::next(seen.unwrap_or(current.0), decision) else { return Ok(Err(Refused::State)) };
         if mv.step == 2 && current.1 == Some(who.user_id) {
             return Ok(Err(Refused::FourEyes));
         }
@@ -66,10 +66,10 @@ impl Store {
             "UPDATE hits SET state = $1, first_user_id = COALESCE(first_user_id, $2) \
              WHERE id = $3 AND state = $4 AND expires_at > $5 AND (first_user_id IS NULL OR first_user_id <> $2)",
         )
-        .bind(mv.to)
+        .bind(mv.to.as_str())
         .bind(who.user_id)
         .bind(id)
-        .bind(mv.from)
+        .bind(mv.from.as_str())
         .bind(at)
         .execute(&mut *tx)
         .await?
@@ -79,7 +79,7 @@ impl Store {
             // Another reviewer was first, the data expired, or (a race of one
             // person with themselves) the first decision is the caller's.
             let now_state = self.hit_state(id).await?;
-            let mine = now_state.as_ref().is_some_and(|s| s.1 == Some(who.user_id) && s.0 == "confirmed_once");
+            let mine = now_state.as_ref().is_some_and(|s| s.1 == Some(who.user_id) && s.0 == HitState::ConfirmedOnce);
             return Ok(Err(if mine && mv.step == 2 { Refused::FourEyes } else { Refused::State }));
         }
         let inserted = sqlx::query(
@@ -102,24 +102,25 @@ impl Store {
             }
             return Err(e.into());
         }
-        let alert = if mv.to == "confirmed" { Some(enqueue_alert(&mut tx, id, at).await?) } else { None };
+        let alert = if mv.to == HitState::Confirmed { Some(enqueue_alert(&mut tx, id, at).await?) } else { None };
         let detail = json!({
             "decision": decision.as_str(), "step": mv.step, "from": mv.from, "to": mv.to,
             "reason_given": reason.is_some(), "alert": alert,
         });
-        append_in(&mut tx, &Event::new(&who.name, &who.role, "decide", format!("hit:{id}"), detail), now).await?;
+        append_in(&mut tx, &Event::new(&who.name, who.role.as_str(), "decide", format!("hit:{id}"), detail), now)
+            .await?;
         tx.commit().await?;
         self.audit_wake();
-        Ok(Ok(Decided { state: mv.to.to_string(), alert }))
+        Ok(Ok(Decided { state: mv.to, alert }))
     }
 
     /// (state, first reviewer) of a hit.
-    async fn hit_state(&self, id: i64) -> Result<Option<(String, Option<i64>)>> {
+    async fn hit_state(&self, id: i64) -> Result<Option<(HitState, Option<i64>)>> {
         let r = sqlx::query("SELECT state, first_user_id FROM hits WHERE id = $1")
             .bind(id)
             .fetch_optional(self.pool())
             .await?;
-        r.map(|r| Ok((r.try_get("state")?, r.try_get("first_user_id")?))).transpose()
+        r.map(|r| Ok((super::hit_state(r.try_get("state")?)?, r.try_get("first_user_id")?))).transpose()
     }
 
     /// The decisions made on a hit, first review first.
@@ -171,7 +172,8 @@ impl Store {
         }
         // The case reference is recorded; it names an investigation, not the passenger.
         let detail = json!({ "hold": case.is_some(), "case": case });
-        append_in(&mut tx, &Event::new(&who.name, &who.role, "legal_hold", format!("hit:{id}"), detail), now).await?;
+        append_in(&mut tx, &Event::new(&who.name, who.role.as_str(), "legal_hold", format!("hit:{id}"), detail), now)
+            .await?;
         tx.commit().await?;
         self.audit_wake();
         Ok(Ok(()))

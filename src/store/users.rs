@@ -4,6 +4,7 @@
 use super::audit::append_in;
 use super::{millis, Result, Store};
 use crate::audit::Event;
+use crate::auth::Role;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row;
@@ -13,7 +14,7 @@ use sqlx::Row;
 pub struct Principal {
     pub user_id: i64,
     pub name: String,
-    pub role: String,
+    pub role: Role,
 }
 
 /// An OIDC identity's name is held by another user (a local account or
@@ -24,10 +25,15 @@ pub struct NameTaken;
 #[derive(Debug, Clone, Serialize)]
 pub struct UserRow {
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub disabled: bool,
     /// How the user proves who they are: `password`, `token only` or `oidc`.
     pub sign_in: &'static str,
+}
+
+/// The role of a `users` row.
+fn role_of(r: &sqlx::any::AnyRow) -> Result<Role> {
+    Role::parse(r.try_get("role")?).map_err(|_| super::StoreError::Corrupt { what: "user role" })
 }
 
 impl Store {
@@ -38,7 +44,7 @@ impl Store {
     pub async fn upsert_user(
         &self,
         name: &str,
-        role: &str,
+        role: Role,
         password_hash: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<i64> {
@@ -49,7 +55,7 @@ impl Store {
              WHERE users.subject IS NULL RETURNING id",
         )
         .bind(name)
-        .bind(role)
+        .bind(role.as_str())
         .bind(password_hash)
         .bind(millis(now))
         .fetch_optional(self.pool())
@@ -80,7 +86,7 @@ impl Store {
             .map(|r| {
                 Ok(UserRow {
                     name: r.try_get("name")?,
-                    role: r.try_get("role")?,
+                    role: role_of(r)?,
                     disabled: r.try_get::<i64, _>("disabled")? != 0,
                     sign_in: if r.try_get::<Option<String>, _>("subject")?.is_some() {
                         "oidc"
@@ -102,7 +108,7 @@ impl Store {
             .await?;
         let Some(r) = row else { return Ok(None) };
         let Some(hash) = r.try_get::<Option<String>, _>("password_hash")? else { return Ok(None) };
-        Ok(Some((Principal { user_id: r.try_get("id")?, name: r.try_get("name")?, role: r.try_get("role")? }, hash)))
+        Ok(Some((Principal { user_id: r.try_get("id")?, name: r.try_get("name")?, role: role_of(&r)? }, hash)))
     }
 
     /// Keep a token's hash for a user, valid until `expires_at` (or for good).
@@ -133,7 +139,7 @@ impl Store {
         .bind(millis(now))
         .fetch_optional(self.pool())
         .await?;
-        row.map(|r| Ok(Principal { user_id: r.try_get("id")?, name: r.try_get("name")?, role: r.try_get("role")? }))
+        row.map(|r| Ok(Principal { user_id: r.try_get("id")?, name: r.try_get("name")?, role: role_of(&r)? }))
             .transpose()
     }
 
@@ -146,7 +152,7 @@ impl Store {
         &self,
         subject: &str,
         name: &str,
-        role: &str,
+        role: Role,
         now: DateTime<Utc>,
     ) -> Result<std::result::Result<Option<Principal>, NameTaken>> {
         let found = sqlx::query("SELECT id, name, role, disabled FROM users WHERE subject = $1")
@@ -154,8 +160,7 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         if let Some(r) = &found {
-            let (id, was_name, was_role): (i64, String, String) =
-                (r.try_get("id")?, r.try_get("name")?, r.try_get("role")?);
+            let (id, was_name, was_role): (i64, String, Role) = (r.try_get("id")?, r.try_get("name")?, role_of(r)?);
             if r.try_get::<i64, _>("disabled")? != 0 {
                 return Ok(Ok(None));
             }
@@ -183,7 +188,7 @@ impl Store {
              WHERE users.name <> excluded.name OR users.role <> excluded.role RETURNING id, disabled",
         )
         .bind(name)
-        .bind(role)
+        .bind(role.as_str())
         .bind(millis(now))
         .bind(subject)
         .fetch_optional(&mut *tx)
@@ -201,7 +206,7 @@ impl Store {
                 .fetch_one(self.pool())
                 .await?;
             let enabled = r.try_get::<i64, _>("disabled")? == 0;
-            let principal = Principal { user_id: r.try_get("id")?, name: name.into(), role: role.into() };
+            let principal = Principal { user_id: r.try_get("id")?, name: name.into(), role };
             return Ok(Ok(enabled.then_some(principal)));
         };
         let id: i64 = row.try_get("id")?;
@@ -209,11 +214,11 @@ impl Store {
             tx.rollback().await?;
             return Ok(Ok(None));
         }
-        let detail = serde_json::json!({ "role": role, "source": "oidc" });
+        let detail = serde_json::json!({ "role": role.as_str(), "source": "oidc" });
         append_in(&mut tx, &Event::new("oidc", "system", action, format!("user:{name}"), detail), now).await?;
         tx.commit().await?;
         self.audit_wake();
-        Ok(Ok(Some(Principal { user_id: id, name: name.into(), role: role.into() })))
+        Ok(Ok(Some(Principal { user_id: id, name: name.into(), role })))
     }
 
     /// Revoke the token with this hash (signing out).

@@ -6,8 +6,9 @@ use super::{session, ApiError, AppState, Caller};
 use crate::audit::Event;
 use crate::auth::Role;
 use crate::pipeline::{rejections, Processed};
+use crate::review::HitState;
 use crate::review::{Decision, Refused};
-use crate::store::{HitQuery, STATES};
+use crate::store::HitQuery;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
@@ -85,7 +86,7 @@ struct Login {
 /// `POST /api/v1/login`: a session token for a local account.
 async fn login(State(s): State<Arc<AppState>>, Json(l): Json<Login>) -> Result<Json<Value>, ApiError> {
     let (token, principal) = session::sign_in(&s, &l.username, &l.password, "api").await?;
-    Ok(Json(json!({"token": token, "role": principal.role})))
+    Ok(Json(json!({"token": token, "role": principal.role.as_str()})))
 }
 
 #[derive(Deserialize)]
@@ -104,16 +105,16 @@ async fn list_hits(
     Query(p): Query<HitsParams>,
 ) -> Result<Json<Value>, ApiError> {
     let caller = caller.require(&[Role::Analyst, Role::Supervisor])?;
-    if let Some(st) = &p.state {
-        if !STATES.contains(&st.as_str()) {
-            return Err(ApiError(StatusCode::BAD_REQUEST, format!("unknown state: one of {}", STATES.join(", "))));
-        }
-    }
+    let state = match p.state.as_deref().map(str::parse::<HitState>) {
+        None => None,
+        Some(Ok(s)) => Some(s),
+        Some(Err(e)) => return Err(ApiError(StatusCode::BAD_REQUEST, e.to_string())),
+    };
     if p.limit.is_some_and(|l| l == 0 || l > 1000) {
         return Err(ApiError(StatusCode::BAD_REQUEST, "limit must be 1..1000".into()));
     }
     let not_first = if p.for_me.unwrap_or(false) { Some(caller.0.user_id) } else { None };
-    let q = HitQuery { state: p.state, limit: p.limit.unwrap_or(100), cursor: p.cursor, not_first_reviewer: not_first };
+    let q = HitQuery { state, limit: p.limit.unwrap_or(100), cursor: p.cursor, not_first_reviewer: not_first };
     let page = s
         .store
         .hits(&q)
@@ -127,7 +128,7 @@ async fn get_hit(State(s): State<Arc<AppState>>, caller: Caller, Path(id): Path<
     let Caller(who, _) = caller.require(&[Role::Analyst, Role::Supervisor])?;
     let hit = s.store.hit(id).await?.ok_or_else(|| ApiError(StatusCode::NOT_FOUND, "no such hit".into()))?;
     // A view of personal data: who and which hit, never what was seen.
-    let e = Event::new(&who.name, &who.role, "view_hit", format!("hit:{id}"), json!({"version": hit.version}));
+    let e = Event::new(&who.name, who.role.as_str(), "view_hit", format!("hit:{id}"), json!({"version": hit.version}));
     s.store.audit(&e, s.pipeline.clock.now()).await?;
     Ok(Json(serde_json::to_value(hit).expect("a hit serialises")))
 }
@@ -137,7 +138,7 @@ struct DecisionBody {
     decision: Decision,
     reason: Option<String>,
     /// The state the reviewer saw; if the hit moved since, `409 state`.
-    expected_state: Option<String>,
+    expected_state: Option<HitState>,
 }
 
 /// The status of a refused decision (the console answers with the same).
@@ -165,7 +166,7 @@ async fn decide(
     let Caller(who, _) = caller.require(&[Role::Analyst, Role::Supervisor])?;
     let d = s
         .store
-        .decide(id, &who, b.decision, b.reason.as_deref(), b.expected_state.as_deref(), s.pipeline.clock.now())
+        .decide(id, &who, b.decision, b.reason.as_deref(), b.expected_state, s.pipeline.clock.now())
         .await?
         .map_err(refused)?;
     Ok(Json(json!({"id": id, "state": d.state})))
@@ -219,7 +220,7 @@ async fn list_alerts(
     let limit = page_limit(p.limit)?;
     let alerts = s.store.delivered_alerts(p.before, limit).await?;
     let ids: Vec<i64> = alerts.iter().map(|a| a.alert_id).collect();
-    let e = Event::new(&who.name, &who.role, "view_alerts", "alerts", json!({"alerts": ids}));
+    let e = Event::new(&who.name, who.role.as_str(), "view_alerts", "alerts", json!({"alerts": ids}));
     s.store.audit(&e, s.pipeline.clock.now()).await?;
     let next = if alerts.len() as i64 == limit { alerts.last().map(|a| a.alert_id) } else { None };
     Ok(Json(json!({"alerts": alerts, "next": next})))

@@ -10,7 +10,7 @@ use super::session::{self, clear_cookie, cookie_token, csrf_ok, csrf_token, set_
 use super::{ApiError, AppState};
 use crate::audit::{Entry, Event};
 use crate::auth::Role;
-use crate::review::{Decision, Refused};
+use crate::review::{Decision, HitState, Refused};
 use crate::store::{DecisionRow, HitDetail, HitQuery, HitSummary, Principal, UserRow};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -87,7 +87,7 @@ impl Session {
         };
         Nav {
             user: self.who.name.clone(),
-            role: self.who.role.clone(),
+            role: self.who.role.as_str().to_string(),
             csrf: csrf_token(&self.token),
             now: now.format("%H:%M UTC").to_string(),
             links,
@@ -104,7 +104,7 @@ async fn session(s: &AppState, headers: &HeaderMap, roles: &[Role]) -> Result<Se
         Ok(None) => return Err(to_login()),
         Err(e) => return Err(e.into_response()),
     };
-    let Ok(role) = Role::parse(&who.role) else { return Err(to_login()) };
+    let role = who.role;
     if !roles.is_empty() && !roles.contains(&role) {
         return Err(page_error(StatusCode::FORBIDDEN, &format!("role {} may not see this page", role.as_str())));
     }
@@ -260,13 +260,13 @@ struct QueuePage {
 #[derive(Deserialize)]
 struct Done {
     done: Option<i64>,
-    to: Option<String>,
+    to: Option<HitState>,
 }
 
 async fn queue(s: &AppState, headers: &HeaderMap, second: bool, done: Done) -> Page {
     let sess = session(s, headers, &[Role::Analyst, Role::Supervisor]).await?;
     let q = HitQuery {
-        state: Some(if second { "confirmed_once" } else { "new" }.into()),
+        state: Some(if second { HitState::ConfirmedOnce } else { HitState::New }),
         limit: 500,
         cursor: None,
         not_first_reviewer: Some(sess.who.user_id),
@@ -294,7 +294,7 @@ async fn queue(s: &AppState, headers: &HeaderMap, second: bool, done: Done) -> P
             }
         })
         .collect();
-    let flash = done.done.map(|id| format!("Hit #{id}: {}.", done.to.as_deref().unwrap_or("decided")));
+    let flash = done.done.map(|id| format!("Hit #{id}: {}.", done.to.map_or("decided", HitState::as_str)));
     let (title, help) = if second {
         ("Second review", "Hits confirmed once by someone else; yours are not shown.")
     } else {
@@ -349,7 +349,7 @@ fn scalar(v: &Value) -> String {
 struct HitPage {
     nav: Nav,
     id: i64,
-    state: String,
+    state: HitState,
     left: String,
     urgent: bool,
     late: bool,
@@ -383,18 +383,18 @@ fn hit_view(sess: &Session, h: HitDetail, now: DateTime<Utc>, error: Option<Stri
         flatten("", e, &mut explanation);
     }
     let mine_first = h.decisions.first().is_some_and(|d| d.user == sess.who.name);
-    let (can_decide, step_label, why_not) = match s.state.as_str() {
-        "new" => (true, "First review".to_string(), String::new()),
-        "confirmed_once" if mine_first => {
+    let (can_decide, step_label, why_not) = match s.state {
+        HitState::New => (true, "First review".to_string(), String::new()),
+        HitState::ConfirmedOnce if mine_first => {
             (false, String::new(), "You made the first decision: a second reviewer must decide this hit.".into())
         }
-        "confirmed_once" => (true, "Second review (four eyes)".into(), String::new()),
+        HitState::ConfirmedOnce => (true, "Second review (four eyes)".into(), String::new()),
         other => (false, String::new(), format!("This hit is {other}: it takes no more decisions.")),
     };
     HitPage {
         nav: sess.nav(now),
         id: s.id,
-        state: s.state.clone(),
+        state: s.state,
         left,
         urgent,
         late,
@@ -423,7 +423,7 @@ async fn show_hit(s: &AppState, sess: &Session, id: i64, error: Option<String>, 
     let hit = s.store.hit(id).await.map_err(failed)?.ok_or_else(|| page_error(StatusCode::NOT_FOUND, "no such hit"))?;
     let e = Event::new(
         &sess.who.name,
-        &sess.who.role,
+        sess.who.role.as_str(),
         "view_hit",
         format!("hit:{id}"),
         json!({"version": hit.version, "via": "console"}),
@@ -444,7 +444,7 @@ struct DecisionForm {
     csrf: String,
     decision: Decision,
     reason: Option<String>,
-    expected_state: Option<String>,
+    expected_state: Option<HitState>,
 }
 
 async fn decide(
@@ -458,10 +458,10 @@ async fn decide(
         return Err(page_error(StatusCode::FORBIDDEN, "the form has expired: reload the page"));
     }
     let now = s.pipeline.clock.now();
-    let seen = f.expected_state.as_deref();
+    let seen = f.expected_state;
     match s.store.decide(id, &sess.who, f.decision, f.reason.as_deref(), seen, now).await.map_err(failed)? {
         Ok(d) => {
-            let back = if seen == Some("confirmed_once") { "/queue/second" } else { "/queue/first" };
+            let back = if seen == Some(HitState::ConfirmedOnce) { "/queue/second" } else { "/queue/first" };
             Ok(Redirect::to(&format!("{back}?done={id}&to={}", d.state)).into_response())
         }
         Err(r) => {
@@ -505,8 +505,13 @@ async fn alerts_page(State(s): State<Arc<AppState>>, headers: HeaderMap) -> Page
     let now = s.pipeline.clock.now();
     let alerts = s.store.delivered_alerts(None, 500).await.map_err(failed)?;
     let ids: Vec<i64> = alerts.iter().map(|a| a.alert_id).collect();
-    let e =
-        Event::new(&sess.who.name, &sess.who.role, "view_alerts", "alerts", json!({"alerts": ids, "via": "console"}));
+    let e = Event::new(
+        &sess.who.name,
+        sess.who.role.as_str(),
+        "view_alerts",
+        "alerts",
+        json!({"alerts": ids, "via": "console"}),
+    );
     s.store.audit(&e, now).await.map_err(failed)?;
     let text = scalar;
     let rows = alerts

@@ -81,7 +81,7 @@ impl FromRequestParts<Arc<AppState>> for Caller {
             return oidc_caller(oidc, &state.store, token, now).await;
         }
         let principal = state.store.principal(&token_hash(token), now).await?.ok_or_else(unauthorized)?;
-        let role = Role::parse(&principal.role).map_err(|_| unauthorized())?;
+        let role = principal.role;
         Ok(Caller(principal, role))
     }
 }
@@ -104,7 +104,7 @@ async fn oidc_caller(
         };
         ApiError(status, e.to_string())
     })?;
-    let principal = match store.oidc_user(&id.subject, &id.username, id.role.as_str(), now).await? {
+    let principal = match store.oidc_user(&id.subject, &id.username, id.role, now).await? {
         Ok(Some(principal)) => principal,
         Ok(None) => return Err(ApiError(StatusCode::UNAUTHORIZED, "this user is disabled".into())),
         Err(crate::store::NameTaken) => {

@@ -96,7 +96,7 @@ pub async fn sign_in(s: &AppState, username: &str, password: &str, via: &str) ->
     tracing::info!(user = %principal.name, role = %principal.role, via, "signed in");
     let e = Event::new(
         &principal.name,
-        &principal.role,
+        principal.role.as_str(),
         "sign_in",
         format!("user:{}", principal.name),
         json!({"via": via}),

@@ -1,11 +1,11 @@
 #![allow(dead_code, unused_imports)]
 use std::path::{Path, PathBuf};
 
-/// The contract's example files, beside the repository in `shared/`.
+/// The project's own examples of the contract's inputs (`formats.md`): one
+/// message with a Cyrillic passenger listed in Latin, a watchlist with an
+/// expired entry and a stolen document, and one trend.
 pub fn spec_examples() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/examples");
-    assert!(p.join("api-message.json").exists(), "contract examples not found at {}", p.display());
-    p
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/contract")
 }
 
 /// A temp folder holding one file.
@@ -20,8 +20,9 @@ pub fn bin() -> std::process::Command {
 }
 
 /// A fresh database for one test: a SQLite file in a temp folder, or a new
-/// PostgreSQL database on the server CI starts (`PAXSCREEN_TEST_PG`, default
-/// `postgres://postgres@127.0.0.1:5432`), dropped at the end.
+/// PostgreSQL database on the server `scripts/test` sets up
+/// (`PAXSCREEN_TEST_PG`, default `postgres://postgres@127.0.0.1:5432`; the
+/// role must be allowed to create databases), dropped at the end.
 #[cfg(feature = "service")]
 pub struct TestDb {
     pub url: String,
@@ -32,6 +33,14 @@ pub struct TestDb {
 #[cfg(feature = "service")]
 pub fn pg_server() -> String {
     std::env::var("PAXSCREEN_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+/// The database the tests connect to on that server to create and drop their
+/// own (`PAXSCREEN_TEST_PG_DB`, default `postgres`).
+#[cfg(feature = "service")]
+pub fn pg_admin_url() -> String {
+    let db = std::env::var("PAXSCREEN_TEST_PG_DB").unwrap_or_else(|_| "postgres".into());
+    format!("{}/{db}", pg_server())
 }
 
 #[cfg(feature = "service")]
@@ -46,9 +55,9 @@ impl TestDb {
         use sqlx::Connection;
         sqlx::any::install_default_drivers();
         let name = format!("paxscreen_test_{}", rand_suffix());
-        let mut admin = sqlx::AnyConnection::connect(&format!("{}/postgres", pg_server()))
-            .await
-            .unwrap_or_else(|e| panic!("PostgreSQL at {} must answer for these tests: {e}", pg_server()));
+        let mut admin = sqlx::AnyConnection::connect(&pg_admin_url()).await.unwrap_or_else(|e| {
+            panic!("PostgreSQL at {} must answer for these tests (scripts/test sets it up): {e}", pg_server())
+        });
         sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
         TestDb { url: format!("{}/{name}", pg_server()), dir, pg_name: Some(name) }
@@ -65,7 +74,7 @@ impl TestDb {
     pub async fn drop_pg(&self) {
         use sqlx::Connection;
         if let Some(name) = &self.pg_name {
-            if let Ok(mut admin) = sqlx::AnyConnection::connect(&format!("{}/postgres", pg_server())).await {
+            if let Ok(mut admin) = sqlx::AnyConnection::connect(&pg_admin_url()).await {
                 let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await;
             }
         }
@@ -193,7 +202,8 @@ mod service_harness {
 
         /// A user with `role` and a bearer token for them.
         pub async fn token(&self, name: &str, role: &str) -> String {
-            let id = self.store.upsert_user(name, role, None, start()).await.unwrap();
+            let id =
+                self.store.upsert_user(name, paxscreen::auth::Role::parse(role).unwrap(), None, start()).await.unwrap();
             let t = paxscreen::auth::new_token();
             self.store.add_token(id, &paxscreen::auth::token_hash(&t), start(), None).await.unwrap();
             t
