@@ -1,11 +1,12 @@
-//! The service's commands of the binary: `serve`, `purge`, `users`, `tokens`.
+//! The service's commands of the binary: `serve`, `purge`, `users`,
+//! `tokens`, `audit`.
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use paxscreen::audit::Event;
 use paxscreen::auth::{self, Role};
+use paxscreen::clock::SystemClock;
 use paxscreen::config::Config;
-use paxscreen::pipeline::SystemClock;
 use paxscreen::serve::Service;
 use paxscreen::store::Store;
 use std::io::Read;
@@ -111,8 +112,34 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
-/// `serve`: run until SIGTERM or SIGINT, then stop in order and exit 0.
-pub fn serve(config: Config) -> Result<ExitCode> {
+/// `paxscreen serve`.
+#[derive(Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    config: ConfigArg,
+    /// A demonstration: store, spool and alerts in ./paxscreen-demo/, the sample manifests
+    /// re-dated to land in the next hours and fed through the spool, demo users with passwords
+    /// printed at start. Run it from the repository root.
+    #[arg(long)]
+    demo: bool,
+    /// With --demo: delete ./paxscreen-demo/ first and start afresh.
+    #[arg(long, requires = "demo")]
+    reset: bool,
+}
+
+/// `serve`: logs started as the configuration says; with `--demo`, the demo
+/// prepared first; then run until SIGTERM or SIGINT, stop in order and exit 0.
+pub fn serve(args: ServeArgs, init_logs: fn(bool, &str)) -> Result<ExitCode> {
+    let mut config = load_config(&args.config)?;
+    init_logs(config.log.format == "json", "info");
+    if args.demo {
+        crate::cli_demo::start(&mut config, args.reset)?;
+    }
+    run_service(config)
+}
+
+/// Run until SIGTERM or SIGINT, then stop in order.
+fn run_service(config: Config) -> Result<ExitCode> {
     runtime()?.block_on(async move {
         let stop = CancellationToken::new();
         let service = Service::open(config, Arc::new(SystemClock)).await?;
@@ -134,8 +161,19 @@ async fn wait_for_signal() {
     }
 }
 
+/// `paxscreen purge`.
+#[derive(Args)]
+pub struct PurgeArgs {
+    #[command(flatten)]
+    config: ConfigArg,
+    /// Sweep as if it were this time (RFC 3339, not in the past).
+    #[arg(long)]
+    as_of: Option<String>,
+}
+
 /// `purge`: one sweep, now or as of a later time (a drill).
-pub fn purge(config: Config, as_of: Option<String>) -> Result<ExitCode> {
+pub fn purge(PurgeArgs { config, as_of }: PurgeArgs) -> Result<ExitCode> {
+    let config = load_config(&config)?;
     let now = chrono::Utc::now();
     let at = match as_of {
         None => now,

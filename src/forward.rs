@@ -9,7 +9,8 @@
 //! sink (the file's lines, or the topic's records since the alert was
 //! made, carry the alert id) and only notes it.
 
-use crate::pipeline::Clock;
+use crate::clock::Clock;
+use crate::kafka_client;
 use crate::store::{PendingAlert, Store, StoreError};
 use chrono::{DateTime, Utc};
 use rdkafka::config::ClientConfig;
@@ -18,7 +19,7 @@ use rdkafka::message::{Header, Headers, Message, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{Offset, TopicPartitionList};
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -57,17 +58,10 @@ impl Sink {
     }
 
     /// An idempotent producer on `topic`; `settings` as for the source (TLS, SASL).
-    pub fn kafka(brokers: &str, topic: &str, settings: &[(String, String)]) -> Result<Sink, ForwardError> {
-        let mut c = ClientConfig::new();
-        c.set("bootstrap.servers", brokers);
-        for (k, v) in settings {
-            c.set(k, v);
-        }
-        let mut p = c.clone();
-        p.set("enable.idempotence", "true").set("acks", "all").set("message.timeout.ms", "10000");
-        let mut consumer_config = c;
-        consumer_config.set("group.id", "paxscreen-forwarder-check").set("enable.auto.commit", "false");
-        Ok(Sink::Kafka { producer: p.create()?, topic: topic.to_string(), consumer_config })
+    pub fn kafka(brokers: &str, topic: &str, settings: &BTreeMap<String, String>) -> Result<Sink, ForwardError> {
+        let producer = kafka_client::producer(brokers, settings).create()?;
+        let consumer_config = kafka_client::reader(brokers, "paxscreen-forwarder-check", settings);
+        Ok(Sink::Kafka { producer, topic: topic.to_string(), consumer_config })
     }
 
     /// Where, for the audit log.

@@ -9,7 +9,9 @@
 //! * `pipeline` — one path for every source: decode, dedupe, screen, store;
 //! * `store` — the durable store (SQLite or PostgreSQL); `auth` — tokens, passwords, roles;
 //! * [`review`] — the four-eyes states and moves; [`audit`] — the hash-chained audit trail;
-//! * `metrics` — Prometheus; [`config`] — the service configuration;
+//! * `metrics` — Prometheus; `readiness` — what `/readyz` reports; [`config`] — the service configuration;
+//! * `kafka_client` — librdkafka client settings, one builder for every client;
+//! * `clock` — where time comes from (the system's, or a test's);
 //! * [`events`] — what happens to a message, counted alike by replay and the service;
 //! * [`screening`] — one message in, hits out;
 //! * [`catalog`] — opening watchlist and trend folders as a versioned whole;
@@ -23,6 +25,8 @@
 
 pub mod audit;
 pub mod catalog;
+#[cfg(feature = "service")]
+pub mod clock;
 pub mod config;
 pub mod digest;
 pub mod events;
@@ -42,11 +46,15 @@ pub mod auth;
 #[cfg(feature = "service")]
 pub mod forward;
 #[cfg(feature = "service")]
+pub mod kafka_client;
+#[cfg(feature = "service")]
 pub mod metrics;
 #[cfg(feature = "service")]
 pub mod oidc;
 #[cfg(feature = "service")]
 pub mod pipeline;
+#[cfg(feature = "service")]
+pub mod readiness;
 #[cfg(feature = "service")]
 pub mod reload;
 #[cfg(feature = "service")]

@@ -5,6 +5,7 @@
 //! may the source let go of it (delete the file, answer 202, commit the
 //! offset).
 
+use crate::clock::Clock;
 use crate::events::{Events, MessageOutcome, MessageScreened, MessageSkipped};
 use crate::formats::decode::{decode_bytes, Decoded};
 use crate::metrics::Metrics;
@@ -13,19 +14,6 @@ use crate::screening::{Outcome, Screener};
 use crate::store::{GroupCommit, Ingested, Recorded, Store, StoreError};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
-
-/// Where time comes from: the system's, or a test's.
-pub trait Clock: Send + Sync {
-    fn now(&self) -> DateTime<Utc>;
-}
-
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-}
 
 /// What became of one message.
 #[derive(Debug, Clone, PartialEq)]
@@ -172,6 +160,7 @@ impl Pipeline {
             });
         }
         let mut out = Vec::with_capacity(pending.len());
+        let mut skipped = Vec::new();
         for (p, started) in pending {
             let p = match p {
                 Err(done) => done,
@@ -188,15 +177,31 @@ impl Pipeline {
             if !matches!(p, Processed::Stored { .. }) {
                 self.metrics.events().skipped(MessageSkipped(p.outcome()));
             }
+            // Out of scope messages are counted with their record.
+            if !matches!(p, Processed::Stored { .. } | Processed::OutOfScope { .. }) {
+                skipped.push(p.outcome());
+            }
             out.push(p);
         }
+        let counts: Vec<(MessageOutcome, i64)> =
+            MessageOutcome::ALL.map(|o| (o, skipped.iter().filter(|s| **s == o).count() as i64)).into();
+        self.store.count_outcomes(self.clock.now(), &counts).await?;
         Ok(out)
     }
 
     async fn screen(&self, rm: ReadMessage, source: &str, received_at: DateTime<Utc>) -> Result<Step, StoreError> {
         let m = rm.message;
         let message_id = m.message_id.clone();
-        if received_at.signed_duration_since(m.sent_at.with_timezone(&Utc)) > self.retention {
+        let age = received_at.signed_duration_since(m.sent_at.with_timezone(&Utc));
+        if age > self.retention {
+            // The message id names the carrier's message, not a person.
+            tracing::warn!(
+                source,
+                message_id = %message_id,
+                sent_hours_ago = age.num_hours(),
+                retention_hours = self.retention.num_hours(),
+                "message not screened: sent longer ago than the retention (too_old)"
+            );
             return Ok(Step::Done(Processed::TooOld { message_id }));
         }
         // The key of the contract: the message id (PAXLST message ids are
@@ -220,7 +225,7 @@ impl Pipeline {
             key,
             message: m,
             source: source.to_string(),
-            outcome: if in_scope { "screened" } else { "out_of_scope" },
+            outcome: if in_scope { MessageOutcome::Screened } else { MessageOutcome::OutOfScope },
             hits,
             keep_passengers: in_scope,
             received_at,

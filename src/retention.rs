@@ -5,11 +5,64 @@
 //! as a drill.
 
 use crate::audit::Event;
+use crate::clock::Clock;
 use crate::ingest::spool::Spool;
 use crate::metrics::Metrics;
 use crate::store::{Purged, Store, StoreError};
 use chrono::{DateTime, Utc};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// The expiry job of `serve`: a sweep every `every`, then the review-queue
+/// gauge brought up to date (a sweep moves hits to `expired`).
+pub struct Sweeper {
+    /// The store swept.
+    pub store: Store,
+    /// The spool whose rejected files expire too.
+    pub spool: Arc<Spool>,
+    /// Where the counts go.
+    pub metrics: Arc<Metrics>,
+    /// How long passenger data is kept after receipt.
+    pub retention: chrono::Duration,
+    /// The alerts file, when alerts go to a file.
+    pub alerts_file: Option<PathBuf>,
+    /// How long the audit log and the proof of disclosure are kept.
+    pub audit_years: u32,
+    /// The time of each sweep.
+    pub clock: Arc<dyn Clock>,
+    /// How often.
+    pub every: Duration,
+}
+
+impl Sweeper {
+    /// Sweep until `stop`; a failed sweep is logged and tried again next time.
+    pub async fn run(self, stop: CancellationToken) {
+        loop {
+            let swept = sweep(
+                &self.store,
+                &self.spool,
+                self.retention,
+                self.alerts_file.as_deref(),
+                self.audit_years,
+                self.clock.now(),
+                Some(&self.metrics),
+            )
+            .await;
+            if let Err(e) = swept {
+                tracing::error!(error = %e, "expiry sweep failed; retrying");
+            }
+            if let Ok(counts) = self.store.queue_counts().await {
+                self.metrics.review_queue(&counts);
+            }
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = tokio::time::sleep(self.every) => {}
+            }
+        }
+    }
+}
 
 /// What one sweep removed, store and files together.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

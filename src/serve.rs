@@ -6,18 +6,20 @@
 //! listeners close.
 
 use crate::catalog;
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::forward::{Forwarder, Sink};
 use crate::ingest::spool::Spool;
 use crate::metrics::Metrics;
 use crate::oidc::Oidc;
-use crate::pipeline::{Clock, Pipeline};
+use crate::pipeline::Pipeline;
+use crate::readiness::Readiness;
 use crate::reference::Scope;
 use crate::reload::Reloader;
+use crate::retention::Sweeper;
 use crate::screening::Screener;
 use crate::store::{Store, StoreError};
-use crate::web::{api_router, console_router, ops_router, AppState, Readiness};
-use std::sync::atomic::Ordering;
+use crate::web::{api_router, console_router, ops_router, AppState};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -62,7 +64,7 @@ impl Service {
         let metrics = Arc::new(Metrics::new());
         metrics.watchlist_entries(&cat.stats.per_list);
         let ready = Arc::new(Readiness::default());
-        ready.lists_loaded.store(true, Ordering::Relaxed);
+        ready.set_lists_loaded();
         tracing::info!(
             entries = cat.stats.entries,
             trends = cat.stats.trends,
@@ -139,44 +141,22 @@ impl Service {
             sources.spawn(async move { source.run(stop).await });
         }
         {
-            let (store, spool, metrics, stop) =
-                (self.store.clone(), self.spool.clone(), self.metrics.clone(), stop.clone());
-            let (retention, clock) = (self.config.retention(), self.pipeline.clock.clone());
-            let every = Duration::from_secs(self.config.retention.sweep_seconds);
-            let alerts_file = self.config.kafka.is_none().then(|| self.config.alerts.file.clone());
-            let audit_years = self.config.retention.audit_years;
-            tasks.spawn(async move {
-                loop {
-                    let swept = crate::retention::sweep(
-                        &store,
-                        &spool,
-                        retention,
-                        alerts_file.as_deref(),
-                        audit_years,
-                        clock.now(),
-                        Some(&metrics),
-                    )
-                    .await;
-                    if let Err(e) = swept {
-                        tracing::error!(error = %e, "expiry sweep failed; retrying");
-                    }
-                    if let Ok(counts) = store.queue_counts().await {
-                        metrics.review_queue(&counts);
-                    }
-                    tokio::select! {
-                        _ = stop.cancelled() => return,
-                        _ = tokio::time::sleep(every) => {}
-                    }
-                }
-            });
+            let sweeper = Sweeper {
+                store: self.store.clone(),
+                spool: self.spool.clone(),
+                metrics: self.metrics.clone(),
+                retention: self.config.retention(),
+                alerts_file: self.config.kafka.is_none().then(|| self.config.alerts.file.clone()),
+                audit_years: self.config.retention.audit_years,
+                clock: self.pipeline.clock.clone(),
+                every: Duration::from_secs(self.config.retention.sweep_seconds),
+            };
+            tasks.spawn(sweeper.run(stop.clone()));
         }
         {
             let sink = match &self.config.kafka {
-                Some(k) => {
-                    let settings: Vec<(String, String)> =
-                        k.settings.iter().map(|(a, b)| (a.clone(), b.clone())).collect();
-                    Sink::kafka(&k.brokers, &k.alerts_topic, &settings).map_err(|e| ServeError::Kafka(e.to_string()))?
-                }
+                Some(k) => Sink::kafka(&k.brokers, &k.alerts_topic, &k.settings)
+                    .map_err(|e| ServeError::Kafka(e.to_string()))?,
                 None => Sink::file(self.config.alerts.file.clone()),
             };
             let forwarder = Forwarder {

@@ -183,7 +183,7 @@ async fn happy_path_duplicates_and_poison_records() {
     let garbage = dl.iter().find(|d| d.1 == b"{garbage}").expect("the garbage record, value kept");
     assert!(garbage.2["paxscreen.error"].contains("not valid JSON"), "{:?}", garbage.2);
     assert!(p.metrics.render().contains("paxscreen_dead_letters_total 3"));
-    assert!(running.ready.kafka_assigned.lock().unwrap().unwrap_or(false), "ready: partitions assigned");
+    assert!(running.ready.kafka_assigned().unwrap_or(false), "ready: partitions assigned");
     running.stop().await;
     // Offsets were committed at shutdown: the group would start at the end.
     let c: BaseConsumer = ClientConfig::new()
@@ -307,7 +307,7 @@ async fn a_rebalance_between_two_consumers_stores_every_message_once() {
         produce(&k, i % 4, "k", example_message(&format!("R-{i}")).as_bytes()).await;
     }
     wait_for_messages(&p, 80, Duration::from_secs(60)).await;
-    assert!(b.ready.kafka_assigned.lock().unwrap().unwrap_or(false));
+    assert!(b.ready.kafka_assigned().unwrap_or(false));
     b.stop().await;
     let (messages, passengers, _) = p.store.counts().await.unwrap();
     assert_eq!((messages, passengers), (80, 160));
@@ -335,7 +335,7 @@ async fn alerts_reach_the_alerts_topic_exactly_once_across_a_forwarder_crash() {
         }
     }
     // A forwarder delivers the first alert and dies before noting it.
-    let sink = || Sink::kafka(&k.mock.bootstrap_servers(), "border-alerts", &[]).unwrap();
+    let sink = || Sink::kafka(&k.mock.bootstrap_servers(), "border-alerts", &Default::default()).unwrap();
     let claimed = p.store.claim_alerts(start(), chrono::Duration::seconds(60), 10).await.unwrap();
     assert_eq!(claimed.len(), 2);
     sink().deliver(&claimed[0].0).await.unwrap();

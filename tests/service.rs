@@ -99,6 +99,12 @@ async fn too_old_messages_are_not_screened() {
     let r = p.process(example_message("M-OLD").as_bytes(), "test").await.unwrap();
     assert!(matches!(&r[..], [Processed::TooOld { .. }]), "{r:?}");
     assert_eq!(p.store.counts().await.unwrap(), (0, 0, 0));
+    // Not kept, but counted: the day of receipt, outcome too_old.
+    let day = (start() + Duration::hours(97)).date_naive();
+    let counts = p.store.message_counts(day, day).await.unwrap();
+    assert_eq!(counts.len(), 1);
+    assert_eq!(counts[0].outcomes["too_old"], 1);
+    assert_eq!(counts[0].outcomes["screened"], 0);
 }
 
 #[tokio::test]
@@ -259,7 +265,8 @@ fn cat_len(l: &Lists) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_tokens_roles_and_ingest_statuses() {
     let db = TestDb::sqlite().await;
-    let svc = Running::start(&db, Arc::new(TestClock(Mutex::new(start())))).await;
+    let clock = Arc::new(TestClock(Mutex::new(start())));
+    let svc = Running::start(&db, clock.clone()).await;
     let mut tokens = std::collections::HashMap::new();
     for role in ["ingest", "analyst", "auditor", "admin", "border_guard"] {
         tokens.insert(role, svc.token(&format!("u-{role}"), role).await);
@@ -313,6 +320,38 @@ async fn api_tokens_roles_and_ingest_statuses() {
     assert!(metrics.contains("paxscreen_watchlist_entries{list=\"NL-WANTED\"}"));
     assert!(!metrics.contains("MWANGI"));
     assert_eq!(reqwest::get(format!("{}/readyz", svc.ops)).await.unwrap().status(), 200);
+
+    // A message sent more than the retention ago: 202 with too_old, counted
+    // per day and outcome for every staff role to see.
+    *clock.0.lock().unwrap() = start() + Duration::hours(97);
+    let r = post(Some(&tokens["ingest"]), example_message("H-OLD")).await.unwrap();
+    assert_eq!(r.status(), 202);
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["too_old"], true);
+    let counts = |token: Option<&str>| {
+        let mut r = client.get(format!("{base}/api/v1/messages/counts?days=7"));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send()
+    };
+    assert_eq!(counts(None).await.unwrap().status(), 401);
+    assert_eq!(counts(Some(&tokens["ingest"])).await.unwrap().status(), 403);
+    for role in ["analyst", "auditor", "admin", "border_guard"] {
+        assert_eq!(counts(Some(&tokens[role])).await.unwrap().status(), 200, "{role}");
+    }
+    let v: serde_json::Value = counts(Some(&tokens["auditor"])).await.unwrap().json().await.unwrap();
+    let days = v["days"].as_array().unwrap();
+    assert_eq!(days.len(), 2, "{v}");
+    assert_eq!(days[0]["day"], start().date_naive().to_string());
+    let first = &days[0]["outcomes"];
+    assert_eq!(
+        (first["screened"].as_i64(), first["duplicate"].as_i64(), first["rejected"].as_i64()),
+        (Some(1), Some(1), Some(1)),
+        "{v}"
+    );
+    assert_eq!(days[1]["outcomes"]["too_old"], 1, "{v}");
+    let bad = client.get(format!("{base}/api/v1/messages/counts?days=0")).bearer_auth(&tokens["auditor"]).send().await;
+    assert_eq!(bad.unwrap().status(), 400);
     svc.shutdown().await;
 }
 
@@ -326,7 +365,7 @@ fn ingested(id: &str, source: &str) -> paxscreen::store::Ingested {
         key: id.to_string(),
         message: rm.message,
         source: source.to_string(),
-        outcome: "screened",
+        outcome: paxscreen::events::MessageOutcome::Screened,
         hits: Vec::new(),
         keep_passengers: true,
         received_at: start(),

@@ -3,6 +3,7 @@
 //! shows) and watchlists of any size. Deterministic for a given seed.
 
 pub mod names;
+pub mod redate;
 
 use crate::matching::normalize::transliterate;
 use crate::model::*;

@@ -22,9 +22,9 @@
 //! - On stop: no more fetching, queued records finished, offsets committed.
 
 use crate::config::KafkaConfig;
+use crate::kafka_client;
 use crate::pipeline::{rejections, Pipeline, Processed};
-use crate::web::Readiness;
-use rdkafka::config::ClientConfig;
+use crate::readiness::Readiness;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{Header, Headers, Message, OwnedHeaders, OwnedMessage};
@@ -134,27 +134,10 @@ impl KafkaSource {
         ready: Arc<Readiness>,
     ) -> Result<KafkaSource, KafkaError> {
         let inflight = Arc::new(InFlight::default());
-        let mut c = ClientConfig::new();
-        c.set("bootstrap.servers", &config.brokers)
-            .set("group.id", &config.group_id)
-            .set("enable.auto.commit", "true")
-            .set("enable.auto.offset.store", "false")
-            .set("auto.offset.reset", "earliest")
-            // librdkafka's prefetch per partition, on top of our queues.
-            .set("queued.min.messages", "1000");
-        for (k, v) in &config.settings {
-            c.set(k, v);
-        }
         let consumer: StreamConsumer<SourceContext> =
-            c.create_with_context(SourceContext { ready, inflight: inflight.clone() })?;
-        let mut p = ClientConfig::new();
-        p.set("bootstrap.servers", &config.brokers)
-            .set("enable.idempotence", "true")
-            .set("message.timeout.ms", "10000");
-        for (k, v) in &config.settings {
-            p.set(k, v);
-        }
-        let producer: FutureProducer = p.create()?;
+            kafka_client::consumer(&config.brokers, &config.group_id, &config.settings)
+                .create_with_context(SourceContext { ready, inflight: inflight.clone() })?;
+        let producer: FutureProducer = kafka_client::producer(&config.brokers, &config.settings).create()?;
         Ok(KafkaSource { consumer: Arc::new(consumer), producer, config: config.clone(), pipeline, inflight })
     }
 

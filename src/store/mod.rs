@@ -13,18 +13,21 @@
 
 mod alerts;
 mod audit;
+mod counts;
 mod group;
 mod hits;
 mod review;
 mod users;
 
 pub use alerts::{AlertRow, PendingAlert};
+pub use counts::DayCounts;
 pub use group::{GroupCommit, Pending};
 pub use review::{Decided, DecisionRow};
 
 pub use hits::{HitDetail, HitPage, HitQuery, HitSummary};
 pub use users::{NameTaken, Principal, UserRow};
 
+use crate::events::MessageOutcome;
 use crate::model::ApiMessage;
 use crate::review::HitState;
 use crate::screening::Hit;
@@ -78,8 +81,8 @@ pub struct Ingested {
     pub message: ApiMessage,
     /// Where it came from, without personal data (`spool:NAME`, `http`, `kafka:TOPIC/P/OFFSET`).
     pub source: String,
-    /// `screened` or `out_of_scope`.
-    pub outcome: &'static str,
+    /// `Screened` or `OutOfScope`.
+    pub outcome: MessageOutcome,
     pub hits: Vec<Hit>,
     /// False for a message out of scope: its passengers are not kept at all.
     pub keep_passengers: bool,
@@ -347,7 +350,7 @@ async fn record_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, backend: Backend, 
     .bind(&m.message_id)
     .bind(&m.sender)
     .bind(&i.source)
-    .bind(i.outcome)
+    .bind(i.outcome.as_str())
     .bind(&f.number)
     .bind(&f.carrier)
     .bind(&f.departure_airport)
@@ -368,6 +371,7 @@ async fn record_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, backend: Backend, 
         return Ok(Recorded::Duplicate);
     };
     let message_row: i64 = row.try_get("id")?;
+    counts::add_in(&mut **tx, i.received_at, i.outcome, 1).await?;
     // Passengers, many rows a statement; their ids by index for the hits.
     let kept: &[crate::model::Passenger] = if i.keep_passengers { &m.passengers } else { &[] };
     let mut ids = std::collections::HashMap::with_capacity(kept.len());

@@ -24,6 +24,7 @@ pub const MAX_BODY: usize = 16 * 1024 * 1024;
 pub fn api_router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/api/v1/messages", post(post_message))
+        .route("/api/v1/messages/counts", get(message_counts))
         .route("/api/v1/login", post(login))
         .route("/api/v1/hits", get(list_hits))
         .route("/api/v1/hits/{id}", get(get_hit))
@@ -33,6 +34,34 @@ pub fn api_router(state: Arc<AppState>) -> Router {
         .route("/api/v1/audit", get(list_audit))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
+}
+
+#[derive(Deserialize)]
+struct CountsParams {
+    /// How many days back, today included (default 7, at most 400).
+    days: Option<u32>,
+}
+
+/// Roles that may see the message counts: every person's role (no personal data).
+const STAFF: &[Role] =
+    &[Role::Analyst, Role::Supervisor, Role::BorderGuard, Role::Auditor, Role::PrivacyOfficer, Role::Admin];
+
+/// `GET /api/v1/messages/counts?days=N`: messages per day and outcome
+/// (screened, duplicate, out_of_scope, too_old, rejected).
+async fn message_counts(
+    State(s): State<Arc<AppState>>,
+    caller: Caller,
+    Query(p): Query<CountsParams>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(STAFF)?;
+    let days = p.days.unwrap_or(7);
+    if !(1..=400).contains(&days) {
+        return Err(ApiError(StatusCode::BAD_REQUEST, "days must be 1..400".into()));
+    }
+    let to = s.pipeline.clock.now().date_naive();
+    let from = to - chrono::Duration::days(days as i64 - 1);
+    let counts = s.store.message_counts(from, to).await?;
+    Ok(Json(json!({"from": from, "to": to, "days": counts})))
 }
 
 /// `POST /api/v1/messages`: `202` once stored, `200` for a duplicate, `422` when unreadable.

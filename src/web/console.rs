@@ -255,6 +255,8 @@ struct QueuePage {
     help: &'static str,
     rows: Vec<QueueRow>,
     flash: Option<String>,
+    /// Today's messages by outcome, in words.
+    today: String,
 }
 
 #[derive(Deserialize)]
@@ -300,7 +302,23 @@ async fn queue(s: &AppState, headers: &HeaderMap, second: bool, done: Done) -> P
     } else {
         ("First review", "New hits: check each against the entry and decide.")
     };
-    Ok(render(&QueuePage { nav: sess.nav(now), title, help, rows, flash }))
+    let today = today_in_words(s, now).await?;
+    Ok(render(&QueuePage { nav: sess.nav(now), title, help, rows, flash, today }))
+}
+
+/// "Messages today: 12 screened, 1 duplicate, ..." (UTC day).
+async fn today_in_words(s: &AppState, now: DateTime<Utc>) -> Result<String, Response> {
+    let day = now.date_naive();
+    let counts = s.store.message_counts(day, day).await.map_err(failed)?;
+    let n = |o: &str| counts.first().and_then(|c| c.outcomes.get(o).copied()).unwrap_or(0);
+    Ok(format!(
+        "Messages received today (UTC): {} screened, {} duplicate, {} out of scope, {} too old to screen, {} unreadable.",
+        n("screened"),
+        n("duplicate"),
+        n("out_of_scope"),
+        n("too_old"),
+        n("rejected")
+    ))
 }
 
 async fn first_queue(State(s): State<Arc<AppState>>, headers: HeaderMap, Query(d): Query<Done>) -> Page {

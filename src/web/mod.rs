@@ -8,7 +8,7 @@ pub mod session;
 
 pub use api::api_router;
 pub use console::console_router;
-pub use ops::{ops_router, Readiness};
+pub use ops::ops_router;
 
 use crate::auth::{token_hash, Role};
 use crate::oidc::{looks_like_jwt, Oidc, OidcError};

@@ -2,27 +2,13 @@
 //! `/readyz`, without authentication, on their own listener.
 
 use crate::metrics::Metrics;
+use crate::readiness::Readiness;
 use crate::store::Store;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-
-/// What `/readyz` checks besides the store.
-#[derive(Default)]
-pub struct Readiness {
-    pub lists_loaded: AtomicBool,
-    /// `None`: no Kafka configured; else whether partitions are assigned.
-    pub kafka_assigned: std::sync::Mutex<Option<bool>>,
-}
-
-impl Readiness {
-    pub fn set_kafka(&self, assigned: bool) {
-        *self.kafka_assigned.lock().expect("not poisoned") = Some(assigned);
-    }
-}
 
 struct Ops {
     metrics: Arc<Metrics>,
@@ -46,13 +32,13 @@ async fn readyz(State(o): State<Arc<Ops>>) -> (StatusCode, String) {
     if let Err(e) = o.store.ping().await {
         return (StatusCode::SERVICE_UNAVAILABLE, format!("store unreachable: {e}\n"));
     }
-    if !o.ready.lists_loaded.load(Ordering::Relaxed) {
+    if !o.ready.lists_loaded() {
         return (StatusCode::SERVICE_UNAVAILABLE, "watchlists and trends not loaded\n".into());
     }
     if let Some(why) = o.store.audit_failing() {
         return (StatusCode::SERVICE_UNAVAILABLE, format!("audit entries cannot be chained: {why}\n"));
     }
-    if *o.ready.kafka_assigned.lock().expect("not poisoned") == Some(false) {
+    if o.ready.kafka_assigned() == Some(false) {
         return (StatusCode::SERVICE_UNAVAILABLE, "no Kafka partitions assigned\n".into());
     }
     (StatusCode::OK, "ready\n".into())

@@ -100,8 +100,9 @@ pub fn example_message(id: &str) -> String {
 mod service_harness {
     use super::*;
     use chrono::{DateTime, Duration, TimeZone, Utc};
+    use paxscreen::clock::Clock;
     use paxscreen::metrics::Metrics;
-    use paxscreen::pipeline::{Clock, Pipeline};
+    use paxscreen::pipeline::Pipeline;
     use paxscreen::reference::Scope;
     use paxscreen::screening::Screener;
     use paxscreen::store::Store;

@@ -1,0 +1,88 @@
+//! Name tools for analysts: `names score`, `names evaluate`.
+
+use anyhow::{Context, Result};
+use clap::Subcommand;
+use paxscreen::matching::DEFAULT_THRESHOLD;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// `paxscreen names ...`.
+#[derive(Subcommand)]
+pub enum NamesCommand {
+    /// Score name pairs: CSV `name1,name2` in (stdin without --pairs), `name1,name2,score,match` out.
+    Score {
+        /// A CSV file of pairs with a header line `name1,name2` (default: standard input).
+        #[arg(long)]
+        pairs: Option<PathBuf>,
+    },
+    /// Precision, recall and F1 on labelled pairs: CSV `name1,name2,same_person[,kind]`
+    /// (the repo's evaluation set is eval/name-pairs.csv).
+    Evaluate {
+        /// The labelled pairs.
+        #[arg(long, default_value = "eval/name-pairs.csv")]
+        pairs: PathBuf,
+        /// The score from which a pair counts as the same person.
+        #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
+        threshold: f64,
+        /// Print this many misclassified pairs (worst first).
+        #[arg(long, default_value_t = 0)]
+        errors: usize,
+        /// Write the whole evaluation as JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Run a `names` command.
+pub fn names(command: NamesCommand) -> Result<ExitCode> {
+    match command {
+        NamesCommand::Score { pairs } => score(pairs),
+        NamesCommand::Evaluate { pairs, threshold, errors, json } => evaluate(pairs, threshold, errors, json),
+    }
+}
+
+fn score(pairs: Option<PathBuf>) -> Result<ExitCode> {
+    let input: Box<dyn std::io::Read> = match pairs {
+        Some(p) => Box::new(std::fs::File::open(&p).with_context(|| format!("opening {}", p.display()))?),
+        None => Box::new(std::io::stdin().lock()),
+    };
+    let mut rdr = csv::Reader::from_reader(input);
+    let mut w = csv::Writer::from_writer(std::io::stdout().lock());
+    w.write_record(["name1", "name2", "score", "match"])?;
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.with_context(|| format!("pairs line {}", i + 2))?;
+        let (a, b) = (rec.get(0).unwrap_or(""), rec.get(1).unwrap_or(""));
+        let s = paxscreen::matching::compare::name_score(a, b);
+        w.write_record([a, b, &format!("{s:.3}"), if s >= DEFAULT_THRESHOLD { "true" } else { "false" }])?;
+    }
+    w.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn evaluate(pairs: PathBuf, threshold: f64, errors: usize, json: bool) -> Result<ExitCode> {
+    use paxscreen::matching::evaluate;
+    let file = std::fs::File::open(&pairs).with_context(|| format!("opening {}", pairs.display()))?;
+    let labelled = evaluate::read_pairs(file).with_context(|| format!("reading {}", pairs.display()))?;
+    let e = evaluate::evaluate(&labelled, threshold);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&e)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "pairs {}  threshold {:.2}\nTP {}  FP {}  FN {}  TN {}\nprecision {:.4}  recall {:.4}  F1 {:.4}",
+        e.pairs,
+        e.threshold,
+        e.true_positives,
+        e.false_positives,
+        e.false_negatives,
+        e.true_negatives,
+        e.precision,
+        e.recall,
+        e.f1
+    );
+    for x in e.errors.iter().take(errors) {
+        let what = if x.same_person { "missed" } else { "false" };
+        println!("{what} {:.3} [{}] {} <> {}", x.score, x.kind, x.name1, x.name2);
+    }
+    Ok(ExitCode::SUCCESS)
+}
