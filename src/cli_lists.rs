@@ -78,7 +78,7 @@ pub struct ReplayArgs {
 pub fn replay(
     ReplayArgs { paths, inputs, out, rejects, scope, threshold, summary_json }: ReplayArgs,
 ) -> Result<ExitCode> {
-    let scope = Scope::parse(&scope).map_err(anyhow::Error::msg)?;
+    let scope = Scope::parse(&scope)?;
     let cat = open_catalog(&inputs)?;
     let screener = Screener::new(cat.watchlist.with_threshold(threshold), cat.trends, scope);
     let (files, skipped) = collect_files(&paths);

@@ -311,7 +311,7 @@ impl Config {
         if !(0.0..=1.0).contains(&self.screening.threshold) {
             return Err("screening.threshold must be between 0 and 1".into());
         }
-        crate::reference::Scope::parse(&self.screening.scope)?;
+        crate::reference::Scope::parse(&self.screening.scope).map_err(|e| e.to_string())?;
         if !["text", "json"].contains(&self.log.format.as_str()) {
             return Err("log.format must be text or json".into());
         }

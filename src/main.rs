@@ -134,3 +134,46 @@ fn run(command: Command) -> Result<ExitCode> {
         Command::Audit { command } => cli_service::audit(command),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every argument of every command says what it is for.
+    #[test]
+    fn every_argument_is_described() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for a in cmd.get_arguments() {
+                let builtin = ["help", "version"].contains(&a.get_id().as_str());
+                if !builtin && a.get_help().is_none() && a.get_long_help().is_none() {
+                    missing.push(format!("{path} {}", a.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_about().is_none() && sub.get_name() != "help" {
+                    missing.push(format!("{path} {} (command)", sub.get_name()));
+                }
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "paxscreen", &mut missing);
+        assert!(missing.is_empty(), "undescribed: {missing:?}");
+    }
+
+    /// `users add --help` lists every role with what it may do.
+    #[test]
+    fn users_add_help_lists_the_roles() {
+        let mut cmd = Cli::command();
+        let help = cmd
+            .find_subcommand_mut("users")
+            .and_then(|u| u.find_subcommand_mut("add"))
+            .expect("users add")
+            .render_long_help()
+            .to_string();
+        for role in paxscreen::auth::Role::ALL {
+            assert!(help.contains(role.as_str()), "{role} missing from:\n{help}");
+        }
+    }
+}

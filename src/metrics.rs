@@ -19,6 +19,7 @@ pub struct Metrics {
     watchlist_entries: IntGaugeVec,
     reload_failures: IntCounterVec,
     dead_letters: IntCounter,
+    multipart_incomplete: prometheus::IntGauge,
     latency: Histogram,
 }
 
@@ -75,6 +76,15 @@ impl Metrics {
                 &["what"],
             ),
             dead_letters: counter("paxscreen_dead_letters_total", "Records written to the dead-letter topic."),
+            multipart_incomplete: {
+                let g = prometheus::IntGauge::new(
+                    "paxscreen_multipart_incomplete",
+                    "Multi-part PAXLST messages whose parts have not all arrived within 15 minutes.",
+                )
+                .expect("valid metric");
+                registry.register(Box::new(g.clone())).expect("registered once");
+                g
+            },
             latency,
             registry,
         }
@@ -94,6 +104,11 @@ impl Metrics {
             let n = counts.iter().find(|(state, _)| *state == s).map_or(0, |c| c.1);
             self.review_queue.with_label_values(&[s.as_str()]).set(n);
         }
+    }
+
+    /// Multi-part messages still missing parts.
+    pub fn multipart_incomplete(&self, n: usize) {
+        self.multipart_incomplete.set(n as i64);
     }
 
     pub fn purged(&self, what: &str, n: u64) {

@@ -103,15 +103,6 @@ impl Reference {
     pub fn airport_count(&self) -> usize {
         self.airports.len()
     }
-    pub fn airport_codes(&self) -> impl Iterator<Item = &Airport> {
-        self.airports.values()
-    }
-    pub fn country_by_alpha2(&self, a2: &str) -> Option<&Country> {
-        self.by_alpha2.get(a2)
-    }
-    pub fn alpha3_to_alpha2(&self, a3: &str) -> Option<&str> {
-        self.alpha3.get(a3).map(|s| s.as_str())
-    }
     pub fn alpha2_to_alpha3(&self, a2: &str) -> Option<&str> {
         self.by_alpha2.get(a2).map(|c| c.alpha3.as_str())
     }
@@ -174,12 +165,18 @@ pub enum ScopeDecision {
     UnknownAirport,
 }
 
+/// A scope name that is not `eu-schengen` or `all`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown scope {0:?}: expected eu-schengen or all")]
+pub struct UnknownScope(pub String);
+
 impl Scope {
-    pub fn parse(s: &str) -> Result<Scope, String> {
+    /// The scope of this name: `eu-schengen` or `all`.
+    pub fn parse(s: &str) -> Result<Scope, UnknownScope> {
         match s {
             "eu-schengen" => Ok(Scope::eu_schengen()),
             "all" => Ok(Scope::All),
-            other => Err(format!("unknown scope {other:?}: expected eu-schengen or all")),
+            other => Err(UnknownScope(other.to_string())),
         }
     }
     pub fn eu_schengen() -> Scope {

@@ -15,8 +15,13 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
+/// How long the parts of a multi-part message may take to arrive before the
+/// message is reported incomplete.
+pub const PARTS_WAIT_MINUTES: i64 = 15;
+
 /// The expiry job of `serve`: a sweep every `every`, then the review-queue
-/// gauge brought up to date (a sweep moves hits to `expired`).
+/// gauge brought up to date (a sweep moves hits to `expired`) and the
+/// multi-part messages still missing parts reported.
 pub struct Sweeper {
     /// The store swept.
     pub store: Store,
@@ -39,6 +44,7 @@ pub struct Sweeper {
 impl Sweeper {
     /// Sweep until `stop`; a failed sweep is logged and tried again next time.
     pub async fn run(self, stop: CancellationToken) {
+        let mut reported = std::collections::HashSet::new();
         loop {
             let swept = sweep(
                 &self.store,
@@ -56,10 +62,30 @@ impl Sweeper {
             if let Ok(counts) = self.store.queue_counts().await {
                 self.metrics.review_queue(&counts);
             }
+            self.report_incomplete_parts(&mut reported).await;
             tokio::select! {
                 _ = stop.cancelled() => return,
                 _ = tokio::time::sleep(self.every) => {}
             }
+        }
+    }
+
+    /// Log each multi-part message that still misses parts after
+    /// [`PARTS_WAIT_MINUTES`] once, and keep the gauge of them current.
+    async fn report_incomplete_parts(&self, reported: &mut std::collections::HashSet<String>) {
+        let received_by = self.clock.now() - chrono::Duration::minutes(PARTS_WAIT_MINUTES);
+        match self.store.incomplete_parts(received_by + self.retention).await {
+            Ok(groups) => {
+                self.metrics.multipart_incomplete(groups.len());
+                for g in &groups {
+                    if reported.insert(g.clone()) {
+                        // The group is the sender's references: no personal data.
+                        tracing::warn!(group = %g, "multi-part message incomplete: its passengers were screened, the missing parts never arrived");
+                    }
+                }
+                reported.retain(|g| groups.contains(g));
+            }
+            Err(e) => tracing::error!(error = %e, "multi-part messages not checked"),
         }
     }
 }

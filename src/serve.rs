@@ -36,6 +36,8 @@ pub enum ServeError {
     Listen { addr: String, source: std::io::Error },
     #[error("kafka: {0}")]
     Kafka(String),
+    #[error("{0}")]
+    Oidc(#[from] crate::oidc::SetupError),
 }
 
 /// Everything the running service shares.
@@ -53,7 +55,7 @@ impl Service {
     /// Open the store and the lists; nothing runs yet.
     pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<Service, ServeError> {
         let store = Store::open(&config.store.url).await?;
-        let scope = Scope::parse(&config.screening.scope).map_err(ServeError::Config)?;
+        let scope = Scope::parse(&config.screening.scope).map_err(|e| ServeError::Config(e.to_string()))?;
         let s = &config.screening;
         let cat = catalog::open(&s.watchlists, &s.trends, clock.now().date_naive()).map_err(|(problems, _)| {
             for p in problems.iter().take(20) {
@@ -95,7 +97,7 @@ impl Service {
         );
         let oidc = match self.config.oidc.clone() {
             Some(c) => {
-                let oidc = Arc::new(Oidc::new(c).map_err(ServeError::Config)?);
+                let oidc = Arc::new(Oidc::new(c)?);
                 // Fetched now so the first caller does not wait; a provider
                 // that is down now is tried again on first use.
                 match oidc.refresh().await {

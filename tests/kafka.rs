@@ -10,7 +10,7 @@ use common::*;
 use paxscreen::config::KafkaConfig;
 use paxscreen::ingest::kafka::KafkaSource;
 use paxscreen::pipeline::Pipeline;
-use paxscreen::web::Readiness;
+use paxscreen::readiness::Readiness;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Header, Headers, Message, OwnedHeaders};

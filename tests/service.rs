@@ -419,3 +419,30 @@ async fn group_commit_writes_a_batch_at_once_and_a_refused_message_costs_only_it
         db.drop_pg().await;
     }
 }
+
+/// A multi-part PAXLST message whose second part never comes is reported by
+/// the service as replay reports it; once every part is in, nothing is.
+#[tokio::test]
+async fn a_multipart_message_missing_a_part_is_reported() {
+    for db in TestDb::both().await {
+        let l = lists();
+        let clock = Arc::new(TestClock(Mutex::new(start())));
+        let p = pipeline(&db, &l, clock).await;
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/paxlst/three-parts.edi"),
+        )
+        .unwrap();
+        let (p2, p3) = (text.find("UNH+P2").unwrap(), text.find("UNH+P3").unwrap());
+        p.process(format!("{}{}", &text[..p2], &text[p3..]).as_bytes(), "test").await.unwrap();
+        let waited = start() + Duration::hours(96);
+        let incomplete = p.store.incomplete_parts(waited).await.unwrap();
+        assert_eq!(incomplete.len(), 1, "{incomplete:?}");
+        assert!(incomplete[0].ends_with("parts [2] missing"), "{incomplete:?}");
+        // Parts received later than the wait are not reported yet.
+        assert!(p.store.incomplete_parts(start() + Duration::hours(95)).await.unwrap().is_empty());
+        // The missing part arrives: complete.
+        let header = &text[..text.find("UNH+P1").unwrap()];
+        p.process(format!("{header}{}", &text[p2..p3]).as_bytes(), "test").await.unwrap();
+        assert_eq!(p.store.incomplete_parts(waited).await.unwrap(), Vec::<String>::new());
+    }
+}

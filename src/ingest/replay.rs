@@ -303,14 +303,7 @@ impl<'a> Replay<'a> {
             }
         }
         self.flush(&mut pending, &mut summary)?;
-        for (group, missing, final_seen) in parts.incomplete() {
-            let what = match (missing.is_empty(), final_seen) {
-                (false, _) => format!("parts {missing:?} missing"),
-                (true, false) => "final part (…:F) never arrived".to_string(),
-                (true, true) => unreachable!("complete groups are not listed"),
-            };
-            summary.incomplete_multipart.push(format!("{group}: {what}"));
-        }
+        summary.incomplete_multipart.extend(parts.incomplete_described());
         self.hits_out.flush()?;
         if let Some(r) = self.rejects_out.as_mut() {
             r.flush()?;

@@ -6,7 +6,7 @@
 //! held keep working for up to [`MAX_KEY_AGE`]; with none held, JWTs get
 //! `503` and a fetch is tried at most every [`RETRY_EMPTY`].
 
-use super::OidcError;
+use super::{OidcError, SetupError};
 use crate::config::{check_url, OidcConfig};
 use jsonwebtoken::jwk::{Jwk, KeyOperations, PublicKeyUse};
 use jsonwebtoken::{DecodingKey, Header};
@@ -54,15 +54,21 @@ impl Held {
     }
 }
 
+/// A provider document that could not be fetched or read.
+fn fetch_error(url: &str, reason: impl std::fmt::Display) -> SetupError {
+    SetupError::Fetch { url: url.to_string(), reason: reason.to_string() }
+}
+
 impl KeyStore {
-    pub(super) fn new(c: &OidcConfig) -> Result<KeyStore, String> {
+    pub(super) fn new(c: &OidcConfig) -> Result<KeyStore, SetupError> {
         let mut http = reqwest::Client::builder();
         if let Some(file) = &c.ca_file {
-            let pem = std::fs::read(file).map_err(|e| format!("oidc.ca_file {}: {e}", file.display()))?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem)
-                .ok()
-                .filter(|c| !c.is_empty())
-                .ok_or_else(|| format!("oidc.ca_file {}: no PEM certificate in it", file.display()))?;
+            let pem = std::fs::read(file)
+                .map_err(|e| SetupError::CaFile { path: file.display().to_string(), reason: e.to_string() })?;
+            let certs =
+                reqwest::Certificate::from_pem_bundle(&pem).ok().filter(|c| !c.is_empty()).ok_or_else(|| {
+                    SetupError::CaFile { path: file.display().to_string(), reason: "no PEM certificate in it".into() }
+                })?;
             for cert in certs {
                 http = http.add_root_certificate(cert);
             }
@@ -73,7 +79,7 @@ impl KeyStore {
             // A redirect could lead to plain HTTP or an internal host.
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| format!("oidc: HTTP client: {e}"))?;
+            .map_err(|e| SetupError::Client(e.to_string()))?;
         Ok(KeyStore {
             issuer: c.issuer.clone(),
             jwks_url: c.jwks_url.clone(),
@@ -127,7 +133,7 @@ impl KeyStore {
         held.attempted.map_or(true, |t| t.elapsed() >= gap)
     }
 
-    async fn refresh_if_due(&self) -> Result<(), String> {
+    async fn refresh_if_due(&self) -> Result<(), SetupError> {
         let _one = self.fetching.lock().await;
         if self.due().await {
             self.fetch_and_keep().await
@@ -137,13 +143,13 @@ impl KeyStore {
     }
 
     /// Fetch now (at start, so the first caller does not wait); the number of keys.
-    pub(super) async fn refresh(&self) -> Result<usize, String> {
+    pub(super) async fn refresh(&self) -> Result<usize, SetupError> {
         let _one = self.fetching.lock().await;
         self.fetch_and_keep().await?;
         Ok(self.held.read().await.keys.len())
     }
 
-    async fn fetch_and_keep(&self) -> Result<(), String> {
+    async fn fetch_and_keep(&self) -> Result<(), SetupError> {
         self.held.write().await.attempted = Some(Instant::now());
         let keys = self.fetch().await.inspect_err(|e| tracing::warn!(error = %e, "OIDC keys not fetched"))?;
         let mut held = self.held.write().await;
@@ -152,22 +158,27 @@ impl KeyStore {
         Ok(())
     }
 
-    async fn fetch(&self) -> Result<Vec<Jwk>, String> {
+    async fn fetch(&self) -> Result<Vec<Jwk>, SetupError> {
         let url = if self.jwks_url.is_empty() {
             let discovery = format!("{}/.well-known/openid-configuration", self.issuer.trim_end_matches('/'));
             let doc = self.get_json(&discovery).await?;
             // OIDC Discovery 4.3: the document must name the issuer configured.
             if doc.get("issuer").and_then(Value::as_str) != Some(self.issuer.as_str()) {
-                return Err(format!("{discovery}: the document's issuer is not {:?}", self.issuer));
+                let reason = format!("the document's issuer is not {:?}", self.issuer);
+                return Err(SetupError::Fetch { url: discovery, reason });
             }
-            let uri = doc.get("jwks_uri").and_then(Value::as_str).ok_or("the discovery document has no jwks_uri")?;
-            check_url("the discovery document's jwks_uri", uri)?;
+            let uri = doc.get("jwks_uri").and_then(Value::as_str).ok_or_else(|| SetupError::Fetch {
+                url: discovery.clone(),
+                reason: "the discovery document has no jwks_uri".into(),
+            })?;
+            check_url("the discovery document's jwks_uri", uri)
+                .map_err(|reason| SetupError::Fetch { url: discovery.clone(), reason })?;
             uri.to_string()
         } else {
             self.jwks_url.clone()
         };
         let set = self.get_json(&url).await?;
-        let listed = set.get("keys").and_then(Value::as_array).ok_or_else(|| format!("{url}: no \"keys\" array"))?;
+        let listed = set.get("keys").and_then(Value::as_array).ok_or_else(|| fetch_error(&url, "no \"keys\" array"))?;
         // One key of a kind this library cannot read must not sink the others.
         let keys: Vec<Jwk> =
             listed.iter().filter_map(|k| serde_json::from_value::<Jwk>(k.clone()).ok()).filter(signs).collect();
@@ -178,24 +189,24 @@ impl KeyStore {
             );
         }
         if keys.is_empty() {
-            return Err(format!("{url}: no signing key that can be read"));
+            return Err(fetch_error(&url, "no signing key that can be read"));
         }
         Ok(keys)
     }
 
-    async fn get_json(&self, url: &str) -> Result<Value, String> {
-        let mut response = self.http.get(url).send().await.map_err(|e| format!("{url}: {e}"))?;
+    async fn get_json(&self, url: &str) -> Result<Value, SetupError> {
+        let mut response = self.http.get(url).send().await.map_err(|e| fetch_error(url, e))?;
         if !response.status().is_success() {
-            return Err(format!("{url}: HTTP {}", response.status()));
+            return Err(fetch_error(url, format!("HTTP {}", response.status())));
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| format!("{url}: {e}"))? {
+        while let Some(chunk) = response.chunk().await.map_err(|e| fetch_error(url, e))? {
             body.extend_from_slice(&chunk);
             if body.len() > MAX_BODY {
-                return Err(format!("{url}: larger than {MAX_BODY} bytes"));
+                return Err(fetch_error(url, format!("larger than {MAX_BODY} bytes")));
             }
         }
-        serde_json::from_slice(&body).map_err(|e| format!("{url}: {e}"))
+        serde_json::from_slice(&body).map_err(|e| fetch_error(url, e))
     }
 }
 
@@ -243,9 +254,9 @@ mod tests {
         let file = dir.path().join("ca.pem");
         std::fs::write(&file, "not a certificate").unwrap();
         let c = OidcConfig { issuer: "https://i".into(), ca_file: Some(file), ..Default::default() };
-        assert!(KeyStore::new(&c).err().unwrap().contains("no PEM certificate"));
+        assert!(KeyStore::new(&c).err().unwrap().to_string().contains("no PEM certificate"));
         let c = OidcConfig { ca_file: Some(dir.path().join("missing.pem")), ..Default::default() };
-        assert!(KeyStore::new(&c).err().unwrap().contains("missing.pem"));
+        assert!(KeyStore::new(&c).err().unwrap().to_string().contains("missing.pem"));
         let test_ca = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/oidc/ca.pem");
         assert!(KeyStore::new(&OidcConfig { ca_file: Some(test_ca), ..Default::default() }).is_ok());
     }

@@ -47,6 +47,42 @@ pub enum OidcError {
     Unavailable,
 }
 
+/// The OIDC configuration cannot be used, or the provider's keys cannot be
+/// fetched (the details for the service's log, never for a caller).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SetupError {
+    /// An algorithm name jsonwebtoken does not know.
+    #[error("oidc.algorithms: unknown algorithm {0:?}")]
+    Algorithm(String),
+    /// A role mapping to a role that does not exist.
+    #[error("oidc.roles.{claim}: {source}")]
+    Role {
+        /// The claim value mapped.
+        claim: String,
+        /// Why the role is refused.
+        source: crate::auth::UnknownRole,
+    },
+    /// The private CA file cannot be used.
+    #[error("oidc.ca_file {path}: {reason}")]
+    CaFile {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// The HTTP client cannot be built.
+    #[error("oidc: HTTP client: {0}")]
+    Client(String),
+    /// A document of the provider could not be fetched or read.
+    #[error("{url}: {reason}")]
+    Fetch {
+        /// Where from.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
 pub struct Oidc {
     config: OidcConfig,
     algorithms: Vec<Algorithm>,
@@ -67,16 +103,20 @@ pub fn looks_like_jwt(token: &str) -> bool {
 impl Oidc {
     /// Check what the configuration cannot (algorithm and role names); no
     /// network yet: the keys are fetched by [`Oidc::refresh`] or on first use.
-    pub fn new(config: OidcConfig) -> Result<Oidc, String> {
+    pub fn new(config: OidcConfig) -> Result<Oidc, SetupError> {
         let algorithms = config
             .algorithms
             .iter()
-            .map(|a| Algorithm::from_str(a).map_err(|_| format!("oidc.algorithms: unknown algorithm {a:?}")))
+            .map(|a| Algorithm::from_str(a).map_err(|_| SetupError::Algorithm(a.clone())))
             .collect::<Result<Vec<_>, _>>()?;
         let roles = config
             .roles
             .iter()
-            .map(|(from, to)| Role::parse(to).map(|r| (from.clone(), r)).map_err(|e| format!("oidc.roles.{from}: {e}")))
+            .map(|(from, to)| {
+                Role::parse(to)
+                    .map(|r| (from.clone(), r))
+                    .map_err(|source| SetupError::Role { claim: from.clone(), source })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let keys = Arc::new(keys::KeyStore::new(&config)?);
         Ok(Oidc { config, algorithms, roles, keys, seen: Default::default() })
@@ -84,7 +124,7 @@ impl Oidc {
 
     /// Fetch the provider's keys now (at start, so the first caller does not
     /// wait); the number of signing keys.
-    pub async fn refresh(&self) -> Result<usize, String> {
+    pub async fn refresh(&self) -> Result<usize, SetupError> {
         self.keys.refresh().await
     }
 
@@ -235,7 +275,7 @@ mod tests {
         // With a mapping, bare role names mean nothing.
         assert!(mapped.role(&c(json!(["admin"]))).is_err());
         let bad = OidcConfig { roles: [("g".into(), "root".into())].into(), ..Default::default() };
-        assert!(Oidc::new(bad).err().unwrap().contains("root"));
+        assert!(Oidc::new(bad).err().unwrap().to_string().contains("root"));
     }
 
     #[test]

@@ -16,6 +16,7 @@ mod audit;
 mod counts;
 mod group;
 mod hits;
+mod parts;
 mod review;
 mod users;
 
@@ -225,21 +226,6 @@ impl Store {
         tx.commit().await?;
         Ok(out)
     }
-    /// Note a part of a multi-part message; the parts seen of its group.
-    pub async fn see_part(&self, group: &str, part: u32, last: bool, expires_at: DateTime<Utc>) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO message_parts (group_key, part, last, expires_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (group_key, part) DO NOTHING",
-        )
-        .bind(group)
-        .bind(part as i64)
-        .bind(last as i64)
-        .bind(millis(expires_at))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
     /// Hits per review state, for the queue gauge.
     pub async fn queue_counts(&self) -> Result<Vec<(HitState, i64)>> {
         let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM hits GROUP BY state").fetch_all(&self.pool).await?;

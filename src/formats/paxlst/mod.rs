@@ -795,6 +795,23 @@ impl PartTracker {
         }
     }
 
+    /// Every incomplete group in words: `GROUP: parts [2] missing`, or
+    /// `GROUP: final part (…:F) never arrived`. Group keys are the sender's
+    /// references, never personal data.
+    pub fn incomplete_described(&self) -> Vec<String> {
+        self.incomplete()
+            .into_iter()
+            .map(|(group, missing, _)| {
+                let what = if missing.is_empty() {
+                    "final part (…:F) never arrived".to_string()
+                } else {
+                    format!("parts {missing:?} missing")
+                };
+                format!("{group}: {what}")
+            })
+            .collect()
+    }
+
     /// Every group with a gap or without its final part: (group, missing part numbers, final part seen).
     pub fn incomplete(&self) -> Vec<(String, Vec<u32>, bool)> {
         self.groups
