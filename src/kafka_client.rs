@@ -16,6 +16,17 @@ fn base<'a>(brokers: &str, settings: impl IntoIterator<Item = (&'a String, &'a S
     c
 }
 
+/// A client of consumer group `group` (unless the operator names another).
+fn member<'a>(
+    brokers: &str,
+    group: &str,
+    settings: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> ClientConfig {
+    let mut c = base(brokers, settings);
+    default(&mut c, "group.id", group);
+    c
+}
+
 /// Set `key` unless the operator set it.
 fn default(c: &mut ClientConfig, key: &str, value: &str) {
     if c.get(key).is_none() {
@@ -41,8 +52,7 @@ pub fn consumer<'a>(
     group: &str,
     settings: impl IntoIterator<Item = (&'a String, &'a String)>,
 ) -> ClientConfig {
-    let mut c = base(brokers, settings);
-    default(&mut c, "group.id", group);
+    let mut c = member(brokers, group, settings);
     default(&mut c, "enable.auto.commit", "true");
     default(&mut c, "enable.auto.offset.store", "false");
     default(&mut c, "auto.offset.reset", "earliest");
@@ -57,8 +67,7 @@ pub fn reader<'a>(
     group: &str,
     settings: impl IntoIterator<Item = (&'a String, &'a String)>,
 ) -> ClientConfig {
-    let mut c = base(brokers, settings);
-    default(&mut c, "group.id", group);
+    let mut c = member(brokers, group, settings);
     c.set("enable.auto.commit", "false");
     c
 }
