@@ -196,12 +196,102 @@ impl Flight {
     }
 }
 
+/// What a transmission says about the flight's travellers (formats.md
+/// section 1, service.md section 7): carriers send a flight's list at
+/// check-in and again at closure, with corrections, cancellations and
+/// not-on-board notices in between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transmission {
+    /// The travellers listed travel on the flight (PAXLST `BGM+745`).
+    #[default]
+    PassengerList,
+    /// Corrected data for the travellers listed (`BGM+745+CP`).
+    Change,
+    /// The travellers listed no longer travel (`BGM+745+XR`, `BGM+745+RP`).
+    Cancellation,
+    /// The complete list of travellers on board (`BGM+266+CL`, `BGM+266+CLOB`).
+    FlightClosure,
+    /// The travellers listed did not board (`BGM+266+CLNB`).
+    NotOnBoard,
+    /// The flight will not operate (`BGM+266+XF`).
+    FlightCancelled,
+}
+
+impl Transmission {
+    /// Every kind of transmission.
+    pub const ALL: [Transmission; 6] = [
+        Transmission::PassengerList,
+        Transmission::Change,
+        Transmission::Cancellation,
+        Transmission::FlightClosure,
+        Transmission::NotOnBoard,
+        Transmission::FlightCancelled,
+    ];
+
+    /// The contract's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transmission::PassengerList => "passenger_list",
+            Transmission::Change => "change",
+            Transmission::Cancellation => "cancellation",
+            Transmission::FlightClosure => "flight_closure",
+            Transmission::NotOnBoard => "not_on_board",
+            Transmission::FlightCancelled => "flight_cancelled",
+        }
+    }
+
+    /// The transmission of this contract name.
+    pub fn parse(s: &str) -> Option<Transmission> {
+        Transmission::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// The transmission a PAXLST `BGM` segment names: its document name code
+    /// (`745` passenger list, `250` crew list, `266` flight status) and
+    /// document identifier (`CP`, `XR`, `RP`, `CL`, `CLOB`, `CLNB`, `XF`).
+    /// `None` for a combination the table of service.md section 7 does not have.
+    pub fn from_bgm(code: &str, identifier: &str) -> Option<Transmission> {
+        Some(match (code, identifier) {
+            ("745" | "250", "") => Transmission::PassengerList,
+            ("745" | "250", "CP") => Transmission::Change,
+            ("745" | "250", "XR" | "RP") => Transmission::Cancellation,
+            ("266", "CL" | "CLOB") => Transmission::FlightClosure,
+            ("266", "CLNB") => Transmission::NotOnBoard,
+            ("266", "XF") => Transmission::FlightCancelled,
+            _ => return None,
+        })
+    }
+
+    /// The `BGM` document name code and identifier to write for a list of
+    /// passengers (`crew`: a crew list, `250`).
+    pub fn bgm(self, crew: bool) -> (&'static str, &'static str) {
+        let list = if crew { "250" } else { "745" };
+        match self {
+            Transmission::PassengerList => (list, ""),
+            Transmission::Change => (list, "CP"),
+            Transmission::Cancellation => (list, "XR"),
+            Transmission::FlightClosure => ("266", "CLOB"),
+            Transmission::NotOnBoard => ("266", "CLNB"),
+            Transmission::FlightCancelled => ("266", "XF"),
+        }
+    }
+}
+
+impl fmt::Display for Transmission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A message ready for screening.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiMessage {
     pub message_id: String,
     pub sent_at: DateTime<FixedOffset>,
     pub sender: String,
+    /// What this transmission says about the flight's travellers.
+    #[serde(default)]
+    pub transmission: Transmission,
     pub flight: Flight,
     pub passengers: Vec<Passenger>,
 }

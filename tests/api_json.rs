@@ -222,3 +222,35 @@ fn icao_nationality_codes_are_normalised() {
     let rm = read(m.to_string().as_bytes()).unwrap();
     assert_eq!(rm.message.passengers[0].nationality.as_deref(), Some("DEU"));
 }
+
+/// `transmission` (formats.md section 1): absent is a passenger list; every
+/// contract value is read and written back; a value outside the contract is
+/// read as a passenger list, the travellers kept, and reported with the value.
+#[test]
+fn transmission_is_read_written_and_a_stranger_value_reported() {
+    use paxscreen::model::Transmission;
+    let rm = read(message().to_string().as_bytes()).unwrap();
+    assert_eq!(rm.message.transmission, Transmission::PassengerList);
+    for t in Transmission::ALL {
+        let mut m = message();
+        m["transmission"] = t.as_str().into();
+        let rm = read(m.to_string().as_bytes()).unwrap();
+        assert_eq!(rm.message.transmission, t);
+        assert!(rm.report.warnings.is_empty(), "{:?}", rm.report.warnings);
+        assert_eq!(rm.report.unknown_fields_dropped, 0);
+        let back = paxscreen::formats::api_json::to_value(&rm.message);
+        assert_eq!(back["transmission"], t.as_str());
+        assert_eq!(read(back.to_string().as_bytes()).unwrap().message, rm.message, "round trip");
+    }
+    let mut m = message();
+    m["transmission"] = "cancelation".into();
+    let rm = read(m.to_string().as_bytes()).unwrap();
+    assert_eq!(rm.message.transmission, Transmission::PassengerList);
+    assert!(!rm.message.passengers.is_empty(), "nobody lost");
+    assert_eq!(rm.report.warnings.len(), 1);
+    assert_eq!(rm.report.warnings[0].path, "transmission");
+    assert_eq!(rm.report.warnings[0].value.as_deref(), Some("cancelation"));
+    let mut m = message();
+    m["transmission"] = 7.into();
+    assert!(message_error(m).contains("transmission"), "a non-string is an error naming the field");
+}

@@ -260,3 +260,38 @@ proptest! {
         }
     }
 }
+
+/// The BGM table of service.md section 7, read from a carrier's message and
+/// written for each transmission; a combination outside it is read as a
+/// passenger list (nobody lost) and reported.
+#[test]
+fn bgm_codes_name_the_transmission() {
+    use paxscreen::model::Transmission::{self, *};
+    let text = String::from_utf8(fixture("multi-leg.edi")).unwrap();
+    assert!(text.contains("BGM+745'"));
+    for (bgm, want) in [
+        ("BGM+745'", PassengerList),
+        ("BGM+745+CP'", Change),
+        ("BGM+745+XR'", Cancellation),
+        ("BGM+745+RP'", Cancellation),
+        ("BGM+266+CL'", FlightClosure),
+        ("BGM+266+CLOB'", FlightClosure),
+        ("BGM+266+CLNB'", NotOnBoard),
+        ("BGM+266+XF'", FlightCancelled),
+    ] {
+        let m = read_messages(text.replace("BGM+745'", bgm).as_bytes()).remove(0).result.unwrap();
+        assert_eq!(m.message.transmission, want, "{bgm}");
+        assert!(m.report.warnings.iter().all(|w| !w.reason.contains("transmissions")), "{bgm}");
+    }
+    let m = read_messages(text.replace("BGM+745'", "BGM+266+ZZ'").as_bytes()).remove(0).result.unwrap();
+    assert_eq!(m.message.transmission, PassengerList);
+    assert!(!m.message.passengers.is_empty());
+    assert!(m.report.warnings.iter().any(|w| w.value.as_deref() == Some("266+ZZ")), "{:?}", m.report.warnings);
+    // Written and read back, for every transmission.
+    for t in Transmission::ALL {
+        let mut g = generated(7);
+        g.transmission = t;
+        let back = read_messages(write(&g, &WriteOptions::default()).as_bytes()).remove(0).result.unwrap();
+        assert_eq!(back.message.transmission, t);
+    }
+}

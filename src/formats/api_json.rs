@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 pub const SCHEMA: &str = "paxscreen.api/1";
 
-const MESSAGE_FIELDS: &[&str] = &["schema", "message_id", "sent_at", "sender", "flight", "passengers"];
+const MESSAGE_FIELDS: &[&str] = &["schema", "message_id", "sent_at", "sender", "transmission", "flight", "passengers"];
 const FLIGHT_FIELDS: &[&str] = &[
     "carrier",
     "number",
@@ -67,6 +67,7 @@ pub fn read_value(value: Value) -> ReadResult {
     let message_id = req_id(&obj, "", "message_id")?;
     let sent_at = req_time(&obj, "", "sent_at")?;
     let sender = req_id(&obj, "", "sender")?;
+    let transmission = read_transmission(&obj, &mut report)?;
 
     let mut flight_obj = match obj.remove("flight") {
         Some(Value::Object(f)) => f,
@@ -98,7 +99,24 @@ pub fn read_value(value: Value) -> ReadResult {
             format!("is {} but the message lists {listed} persons", flight.total_passengers),
         );
     }
-    Ok(ReadMessage { message: ApiMessage { message_id, sent_at, sender, flight, passengers }, report })
+    Ok(ReadMessage { message: ApiMessage { message_id, sent_at, sender, transmission, flight, passengers }, report })
+}
+
+/// `transmission`: absent is a passenger list; a value the contract does not
+/// have is read as a passenger list too (the travellers are screened, not
+/// lost) and reported, with the value, for the carrier.
+fn read_transmission(obj: &Map<String, Value>, report: &mut ReadReport) -> Result<Transmission, FieldError> {
+    let Some(text) = opt_str(obj, "", "transmission")? else { return Ok(Transmission::PassengerList) };
+    Ok(Transmission::parse(&text).unwrap_or_else(|| {
+        report.warnings.push(
+            FieldError::new(
+                "transmission",
+                "not one of passenger_list, change, cancellation, flight_closure, not_on_board, flight_cancelled: read as passenger_list",
+            )
+            .with_value(text),
+        );
+        Transmission::PassengerList
+    }))
 }
 
 /// Drop special-category and unknown fields of one object, recording them.
@@ -407,6 +425,7 @@ pub fn to_value(m: &ApiMessage) -> Value {
         "message_id": m.message_id,
         "sent_at": m.sent_at,
         "sender": m.sender,
+        "transmission": m.transmission,
         "flight": m.flight,
         "passengers": m.passengers,
     })

@@ -462,6 +462,7 @@ pub fn manifests(opts: &ManifestOptions, rows: &[WatchlistRow]) -> (Vec<ApiMessa
             message_id,
             sent_at: dep - Duration::minutes(30),
             sender: carrier.clone(),
+            transmission: Transmission::PassengerList,
             flight: Flight {
                 carrier,
                 number,

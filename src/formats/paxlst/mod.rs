@@ -301,7 +301,24 @@ fn read_message(
             }
         }
     };
-    let crew_list = msg.iter().find(|s| s.tag == "BGM").map(|s| s.qualifier() == "250").unwrap_or(false);
+    let bgm = msg.iter().find(|s| s.tag == "BGM");
+    let crew_list = bgm.is_some_and(|s| s.qualifier() == "250");
+    let transmission = match bgm {
+        None => Transmission::PassengerList,
+        Some(s) => {
+            let (code, identifier) = (s.qualifier().trim(), s.get(1, 0).trim());
+            Transmission::from_bgm(code, identifier).unwrap_or_else(|| {
+                report.warnings.push(
+                    FieldError::new(
+                        s.at(0),
+                        "a document code and identifier not in the table of transmissions: read as a passenger list",
+                    )
+                    .with_value(format!("{code}+{identifier}")),
+                );
+                Transmission::PassengerList
+            })
+        }
+    };
     // Control totals.
     if let Some(unt) = unt {
         let counted = msg.len() + 1;
@@ -508,6 +525,7 @@ fn read_message(
         message_id,
         sent_at: ctx.sent_at.unwrap_or(departure_time),
         sender: ctx.sender.to_string(),
+        transmission,
         flight,
         passengers,
     };

@@ -108,7 +108,10 @@ pub fn write(m: &ApiMessage, opts: &WriteOptions) -> String {
         } else {
             w.seg("UNH", &[&[&reference], &["PAXLST", "D", "05B", "UN", "IATA"]]);
         }
-        w.seg("BGM", &[&[if crew_only { "250" } else { "745" }]]);
+        match m.transmission.bgm(crew_only) {
+            (code, "") => w.seg("BGM", &[&[code]]),
+            (code, identifier) => w.seg("BGM", &[&[code], &[identifier]]),
+        }
         w.seg("RFF", &[&["TN", &m.message_id]]);
         w.seg("NAD", &[&["MS"], &[], &[], &["API CONTACT"]]);
         let f = &m.flight;
