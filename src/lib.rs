@@ -14,6 +14,7 @@
 //! * `clock` — where time comes from (the system's, or a test's);
 //! * [`events`] — what happens to a message, counted alike by replay and the service;
 //! * [`screening`] — one message in, hits out;
+//! * [`travellers`] — which flight and which traveller a transmission is about;
 //! * [`catalog`] — opening watchlist and trend folders as a versioned whole;
 //! * [`matching`] — watchlist entries, name normalisation and comparison, the index;
 //! * [`trends`] — weighted risk characteristics;
@@ -39,6 +40,7 @@ pub mod model;
 pub mod reference;
 pub mod review;
 pub mod screening;
+pub mod travellers;
 pub mod trends;
 
 #[cfg(feature = "service")]
