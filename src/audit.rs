@@ -116,6 +116,9 @@ pub enum Broken {
     Unchained { seq: i64 },
     #[error("entry {}: missing (the log ends at {seq}, its head says {head})", seq + 1)]
     Truncated { seq: i64, head: i64 },
+    /// A decision row and the `decide` entry of its transaction disagree.
+    #[error("the decision on hit {hit} (review {step}) {problem}")]
+    Decision { hit: i64, step: i64, problem: String },
 }
 
 /// Check `entries` (in stored order) against the head; `Ok(number checked)`.

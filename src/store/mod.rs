@@ -13,9 +13,12 @@
 
 mod alerts;
 mod audit;
+mod decision_audit;
 mod group;
 mod hits;
+mod receipts;
 mod review;
+mod secret;
 mod users;
 
 pub use alerts::{AlertRow, PendingAlert};
