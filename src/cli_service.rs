@@ -69,7 +69,9 @@ pub enum AuditCommand {
 
 /// Record a configuration change made from the command line.
 async fn audit_change(store: &Store, action: &str, object: String, detail: serde_json::Value) -> Result<()> {
-    store.audit(&Event::new(&paxscreen::operator::cli_operator(), "admin", action, object, detail), chrono::Utc::now()).await?;
+    store
+        .audit(&Event::new(&paxscreen::operator::cli_operator(), "admin", action, object, detail), chrono::Utc::now())
+        .await?;
     Ok(())
 }
 

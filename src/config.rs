@@ -369,7 +369,9 @@ impl Config {
             o.validate()?;
         }
         let h = &self.http;
-        for (key, v) in [("request_timeout_seconds", h.request_timeout_seconds), ("idle_timeout_seconds", h.idle_timeout_seconds)] {
+        for (key, v) in
+            [("request_timeout_seconds", h.request_timeout_seconds), ("idle_timeout_seconds", h.idle_timeout_seconds)]
+        {
             if !(1..=3600).contains(&v) {
                 return Err(format!("http.{key} = {v} must be 1..3600"));
             }

@@ -119,7 +119,9 @@ mod tests {
     fn a_dismissal_needs_a_reason() {
         assert_eq!(check_reason(Decision::Dismiss, None), Err(Refused::ReasonRequired));
         assert_eq!(check_reason(Decision::Dismiss, Some("  ")), Err(Refused::ReasonRequired));
-        for nothing in ["\u{200B}", " \u{200B}\u{200D} ", "\u{FEFF}\u{2060}", "\u{3164}", "\u{E0041}", "--", "\u{202E}."] {
+        for nothing in
+            ["\u{200B}", " \u{200B}\u{200D} ", "\u{FEFF}\u{2060}", "\u{3164}", "\u{E0041}", "--", "\u{202E}."]
+        {
             assert_eq!(check_reason(Decision::Dismiss, Some(nothing)), Err(Refused::ReasonRequired), "{nothing:?}");
         }
         assert_eq!(check_reason(Decision::Dismiss, Some("\u{200B}namesake\u{200B}")), Ok(Some("namesake".into())));

@@ -104,9 +104,7 @@ impl Service {
             }
             None => None,
         };
-        let state = Arc::new(
-            AppState::new(self.pipeline.clone(), self.store.clone(), &self.config, oidc).await?,
-        );
+        let state = Arc::new(AppState::new(self.pipeline.clone(), self.store.clone(), &self.config, oidc).await?);
         let timeouts = crate::web::listener::Timeouts {
             request: Duration::from_secs(self.config.http.request_timeout_seconds),
             idle: Duration::from_secs(self.config.http.idle_timeout_seconds),

@@ -147,7 +147,14 @@ impl Spool {
     /// Move an entry to `rejected/` under a name no other rejected entry
     /// has, with its reason beside it (the reason may quote the file: it is
     /// passenger data too, and expires with it); both keep the entry's receipt.
-    async fn reject(&self, store: &Store, path: &Path, name: &str, reason: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn reject(
+        &self,
+        store: &Store,
+        path: &Path,
+        name: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let received = store.spool_receipt(name, now).await?;
         let dir = self.rejected_dir();
         let flat = name.replace('/', "%2F");

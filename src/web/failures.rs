@@ -55,12 +55,8 @@ impl FailureLog {
     pub fn note(&self, address: IpAddr, name: &str, throttled: bool, now: DateTime<Utc>) {
         let mut w = self.windows.lock().unwrap_or_else(|e| e.into_inner());
         let key = if w.len() < MAX_ADDRESSES || w.contains_key(&Some(address)) { Some(address) } else { None };
-        let win = w.entry(key).or_insert_with(|| Window {
-            started: now,
-            attempts: 0,
-            throttled: 0,
-            names: BTreeSet::new(),
-        });
+        let win =
+            w.entry(key).or_insert_with(|| Window { started: now, attempts: 0, throttled: 0, names: BTreeSet::new() });
         win.attempts += 1;
         win.throttled += throttled as u64;
         if win.names.len() < MAX_NAMES {
@@ -115,7 +111,10 @@ mod tests {
         let due = log.take_due(now + Duration::seconds(60), false);
         assert_eq!(due.len(), 1);
         let d = &due[0].detail;
-        assert_eq!((d["attempts"].as_u64(), d["throttled"].as_u64(), d["distinct_names"].as_u64()), (Some(30), Some(5), Some(10)));
+        assert_eq!(
+            (d["attempts"].as_u64(), d["throttled"].as_u64(), d["distinct_names"].as_u64()),
+            (Some(30), Some(5), Some(10))
+        );
         assert_eq!(due[0].object, "address:192.0.2.7");
         assert!(!serde_json::to_string(&due[0]).unwrap().contains("Person"));
         assert!(log.take_due(now + Duration::seconds(120), true).is_empty(), "written once");

@@ -91,11 +91,12 @@ async fn whole_body_within(State(limit): State<Duration>, req: Request, next: Ne
     let (parts, body) = req.into_parts();
     match tokio::time::timeout(limit, axum::body::to_bytes(body, MAX_BODY)).await {
         Ok(Ok(bytes)) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
-        Ok(Err(_)) => {
-            let msg = format!("the body is larger than {} MiB or was cut off", MAX_BODY >> 20);
+        Ok(Err(e)) if std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>()) => {
+            let msg = format!("the body is larger than {} MiB", MAX_BODY >> 20);
             super::ApiError(StatusCode::PAYLOAD_TOO_LARGE, msg).into_response()
         }
-        Err(_) => {
+        // Stalled past the idle timeout, or cut off.
+        Ok(Err(_)) | Err(_) => {
             let msg = format!("the request did not arrive whole within {} s", limit.as_secs());
             let mut r = super::ApiError(StatusCode::REQUEST_TIMEOUT, msg).into_response();
             r.headers_mut().insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
@@ -186,4 +187,3 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for IdleTimeout<S> {
         self.inner.is_write_vectored()
     }
 }
-

@@ -114,7 +114,7 @@ impl Throttle {
         Ok(Ticket { throttle: self, name: name.to_string(), address, done: false })
     }
 
-    fn end(&self, t: &Ticket<'_>, failed_at: Option<DateTime<Utc>>, clear_name: bool) {
+    fn end(&self, t: &Ticket<'_>, failed_at: Option<DateTime<Utc>>) {
         let mut c = self.counters.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(a) = c.addresses.get_mut(&t.address) {
             a.in_flight = a.in_flight.saturating_sub(1);
@@ -126,9 +126,6 @@ impl Throttle {
             n.in_flight = n.in_flight.saturating_sub(1);
             if let Some(at) = failed_at {
                 n.failures.push_back(at);
-            }
-            if clear_name {
-                n.failures.clear();
             }
         }
     }
@@ -147,13 +144,14 @@ impl Ticket<'_> {
     /// The password was wrong (or the user unknown): a failure for both.
     pub fn failed(mut self, now: DateTime<Utc>) {
         self.done = true;
-        self.throttle.end(&self, Some(now), false);
+        self.throttle.end(&self, Some(now));
     }
 
-    /// Signed in: the name's failures are forgotten (the address's are not).
+    /// Signed in: no failure. Earlier failures are not forgotten (they
+    /// expire with the window), so no success opens more places to guess.
     pub fn succeeded(mut self) {
         self.done = true;
-        self.throttle.end(&self, None, true);
+        self.throttle.end(&self, None);
     }
 }
 
@@ -161,7 +159,7 @@ impl Drop for Ticket<'_> {
     /// Not checked after all (queue full, store error, client gone).
     fn drop(&mut self) {
         if !self.done {
-            self.throttle.end(self, None, false);
+            self.throttle.end(self, None);
         }
     }
 }
@@ -199,7 +197,7 @@ mod tests {
     }
 
     #[test]
-    fn success_clears_the_name_not_the_address() {
+    fn a_success_is_no_failure_and_forgets_none() {
         let t = Throttle::new(limits());
         let now = Utc::now();
         let a: IpAddr = "192.0.2.1".parse().unwrap();
@@ -207,10 +205,8 @@ mod tests {
             t.begin("bob", a, now).unwrap().failed(now);
         }
         t.begin("bob", a, now).unwrap().succeeded();
-        assert_eq!(t.used("bob", now), 0);
-        for i in 0..4 {
-            t.begin(&format!("x{i}"), a, now).unwrap().failed(now);
-        }
-        assert_eq!(t.begin("y", a, now).err(), Some(Throttled::Address), "8 failures from the address");
+        assert_eq!(t.used("bob", now), 4);
+        t.begin("bob", a, now).unwrap().failed(now);
+        assert_eq!(t.begin("bob", a, now).err(), Some(Throttled::Name));
     }
 }
