@@ -29,8 +29,9 @@ pub struct Event {
     pub actor: String,
     pub role: String,
     /// `view_hit`, `decide`, `forward`, `view_alerts`, `sign_in`,
-    /// `sign_in_refused`, `purge`, `reload`, `user_add`, `user_disable`,
-    /// `token_add`, `legal_hold`, `audit_view`.
+    /// `sign_in_failures` (a summary per client address and minute),
+    /// `purge`, `reload`, `user_add`, `user_disable`, `token_add`,
+    /// `legal_hold`, `audit_view`.
     pub action: String,
     /// `hit:42`, `user:alice`, `watchlists`, ...
     pub object: String,
