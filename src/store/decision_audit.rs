@@ -22,12 +22,23 @@ impl Store {
     /// the oldest entry kept (pruned after the proof period) are not checked.
     pub(crate) async fn decisions_disagree(&self) -> Result<Option<crate::audit::Broken>> {
         use crate::audit::Broken;
-        let oldest = sqlx::query("SELECT MIN(at) AS m FROM audit_log").fetch_one(self.pool()).await?;
+        // One snapshot for every read: a decision and its entry commit together
+        // (the entry pending, then moved to the log at once), so in one
+        // snapshot a decision without its entry, or the reverse, is tampering,
+        // not a decision committed between two reads.
+        let mut tx = self.pool().begin().await?;
+        if self.backend() == super::Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
+        }
+        let oldest = sqlx::query("SELECT MIN(at) AS m FROM audit_log").fetch_one(&mut *tx).await?;
         let Some(oldest) = oldest.try_get::<Option<i64>, _>("m")? else { return Ok(None) };
         let mut entries: HashMap<(i64, i64), Recorded> = HashMap::new();
-        let rows = sqlx::query("SELECT actor, object, detail FROM audit_log WHERE action = 'decide'")
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(
+            "SELECT actor, object, detail FROM audit_log WHERE action = 'decide' \
+             UNION ALL SELECT actor, object, detail FROM audit_pending WHERE action = 'decide'",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
         for r in &rows {
             let object: String = r.try_get("object")?;
             let Some(hit) = object.strip_prefix("hit:").and_then(|h| h.parse::<i64>().ok()) else { continue };
@@ -46,8 +57,9 @@ impl Store {
         let rows = sqlx::query(
             "SELECT hit_id, step, user_id, user_name, decision, decided_at FROM decisions ORDER BY hit_id, step",
         )
-        .fetch_all(self.pool())
+        .fetch_all(&mut *tx)
         .await?;
+        tx.rollback().await?;
         for r in &rows {
             let (hit, step): (i64, i64) = (r.try_get("hit_id")?, r.try_get("step")?);
             let decided_at: i64 = r.try_get("decided_at")?;
