@@ -90,10 +90,12 @@ fn room<K: std::hash::Hash + Eq + Clone>(
 }
 
 impl Throttle {
+    /// A throttle with nothing counted yet.
     pub fn new(limits: Limits) -> Throttle {
         Throttle { limits, counters: Mutex::default() }
     }
 
+    /// The limits in force (the answer's `Retry-After` is the window).
     pub fn limits(&self) -> Limits {
         self.limits
     }
@@ -130,7 +132,7 @@ impl Throttle {
         }
     }
 
-    /// Failures and attempts in flight for a name now (tests, the console).
+    /// Failures and attempts in flight for a name now.
     pub fn used(&self, name: &str, now: DateTime<Utc>) -> usize {
         let mut c = self.counters.lock().unwrap_or_else(|e| e.into_inner());
         c.names.get_mut(name).map_or(0, |n| {
