@@ -29,8 +29,9 @@ pub struct Event {
     pub actor: String,
     pub role: String,
     /// `view_hit`, `decide`, `forward`, `view_alerts`, `sign_in`,
-    /// `sign_in_refused`, `purge`, `reload`, `user_add`, `user_disable`,
-    /// `token_add`, `legal_hold`, `audit_view`.
+    /// `sign_in_failures` (a summary per client address and minute),
+    /// `purge`, `reload`, `user_add`, `user_disable`, `token_add`,
+    /// `legal_hold`, `audit_view`.
     pub action: String,
     /// `hit:42`, `user:alice`, `watchlists`, ...
     pub object: String,
@@ -116,6 +117,9 @@ pub enum Broken {
     Unchained { seq: i64 },
     #[error("entry {}: missing (the log ends at {seq}, its head says {head})", seq + 1)]
     Truncated { seq: i64, head: i64 },
+    /// A decision row and the `decide` entry of its transaction disagree.
+    #[error("the decision on hit {hit} (review {step}) {problem}")]
+    Decision { hit: i64, step: i64, problem: String },
 }
 
 /// Check `entries` (in stored order) against the head; `Ok(number checked)`.

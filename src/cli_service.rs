@@ -74,14 +74,11 @@ pub enum AuditCommand {
     },
 }
 
-/// Who runs a command, for the audit log: the operating-system account.
-fn operator() -> String {
-    format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()))
-}
-
 /// Record a configuration change made from the command line.
 async fn audit_change(store: &Store, action: &str, object: String, detail: serde_json::Value) -> Result<()> {
-    store.audit(&Event::new(&operator(), "admin", action, object, detail), chrono::Utc::now()).await?;
+    store
+        .audit(&Event::new(&paxscreen::operator::cli_operator(), "admin", action, object, detail), chrono::Utc::now())
+        .await?;
     Ok(())
 }
 
@@ -264,16 +261,20 @@ pub fn tokens(cmd: TokensCommand) -> Result<ExitCode> {
     runtime()?.block_on(async move {
         let store = Store::open(&load_config(&config)?.store.url).await?;
         let now = chrono::Utc::now();
-        if let Some(u) = store.users().await?.into_iter().find(|u| u.name == name) {
-            if u.role != role {
-                bail!(
-                    "user {name} has role {}; change it with `users add {name} --role {}` first",
-                    u.role,
-                    role.as_str()
-                );
-            }
+        // Made if new; an existing user is taken as is, never re-enabled.
+        let (id, has_role, disabled, oidc) = store.ensure_user(&name, role, now).await?;
+        if oidc {
+            bail!("user {name} signs in through the identity provider: manage them there");
         }
-        let id = store.upsert_user(&name, role, None, now).await?;
+        if disabled {
+            bail!(
+                "user {name} is disabled: `tokens add` does not re-enable anyone; \
+                 enable them deliberately with `users add {name} --role {has_role}` first"
+            );
+        }
+        if has_role != role {
+            bail!("user {name} has role {has_role}; change it with `users add {name} --role {}` first", role.as_str());
+        }
         let token = auth::new_token();
         store.add_token(id, &auth::token_hash(&token), now, None).await?;
         audit_change(&store, "token_add", format!("user:{name}"), serde_json::json!({"role": role.as_str()})).await?;

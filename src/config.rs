@@ -21,6 +21,7 @@ pub struct Config {
     pub alerts: AlertsConfig,
     pub kafka: Option<KafkaConfig>,
     pub oidc: Option<OidcConfig>,
+    pub login: LoginConfig,
     pub log: LogConfig,
 }
 
@@ -61,6 +62,32 @@ pub struct HttpConfig {
     /// them from `http://localhost` and `http://127.0.0.1` too; turn off
     /// only behind a proxy that is reached over plain HTTP by name.
     pub secure_cookies: bool,
+    /// A request's head and body must arrive within this many seconds, or
+    /// the connection is closed (`408` once the head is in); both listeners.
+    pub request_timeout_seconds: u64,
+    /// A connection that sends nothing for this many seconds (between
+    /// requests, or stalled in one) is closed; both listeners.
+    pub idle_timeout_seconds: u64,
+    /// Behind a reverse proxy: the header it writes the client's address
+    /// in (`X-Forwarded-For`: the last address is taken, the one the proxy
+    /// added). Empty: the connection's peer address, and no header is
+    /// believed. Used by the sign-in throttle and its audit summaries.
+    pub client_address_header: String,
+}
+
+/// Signing in with a password (`POST /api/v1/login`, the console).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LoginConfig {
+    /// Failed sign-ins per user name within the window before it is locked.
+    pub max_failures_per_name: usize,
+    /// Failed sign-ins per client address within the window.
+    pub max_failures_per_address: usize,
+    pub window_minutes: u64,
+    /// Password checks at once (each holds about 19 MiB); 0: one per CPU.
+    pub hash_workers: usize,
+    /// Sign-ins that may wait for a check; beyond, `503` with `Retry-After`.
+    pub hash_queue: usize,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -171,7 +198,26 @@ impl Default for RetentionConfig {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        HttpConfig { listen: "127.0.0.1:8080".into(), metrics_listen: "127.0.0.1:9090".into(), secure_cookies: true }
+        HttpConfig {
+            listen: "127.0.0.1:8080".into(),
+            metrics_listen: "127.0.0.1:9090".into(),
+            secure_cookies: true,
+            request_timeout_seconds: 30,
+            idle_timeout_seconds: 30,
+            client_address_header: String::new(),
+        }
+    }
+}
+
+impl Default for LoginConfig {
+    fn default() -> Self {
+        LoginConfig {
+            max_failures_per_name: 5,
+            max_failures_per_address: 50,
+            window_minutes: 15,
+            hash_workers: 0,
+            hash_queue: 16,
+        }
     }
 }
 
@@ -241,7 +287,8 @@ pub enum ConfigError {
     Invalid { file: String, message: String },
 }
 
-const SECTIONS: &[&str] = &["store", "screening", "retention", "http", "spool", "alerts", "kafka", "oidc", "log"];
+const SECTIONS: &[&str] =
+    &["store", "screening", "retention", "http", "spool", "alerts", "kafka", "oidc", "login", "log"];
 
 impl Config {
     /// Read `file` (or only defaults and the environment without one).
@@ -321,6 +368,25 @@ impl Config {
         if let Some(o) = &self.oidc {
             o.validate()?;
         }
+        let h = &self.http;
+        for (key, v) in
+            [("request_timeout_seconds", h.request_timeout_seconds), ("idle_timeout_seconds", h.idle_timeout_seconds)]
+        {
+            if !(1..=3600).contains(&v) {
+                return Err(format!("http.{key} = {v} must be 1..3600"));
+            }
+        }
+        let header = h.client_address_header.trim();
+        if !header.is_empty() && header_name(header).is_none() {
+            return Err(format!("http.client_address_header = {header:?} is not a header name"));
+        }
+        let l = &self.login;
+        if l.max_failures_per_name == 0 || l.max_failures_per_address == 0 || l.window_minutes == 0 {
+            return Err("login.max_failures_per_name, login.max_failures_per_address and login.window_minutes must be at least 1".into());
+        }
+        if l.hash_queue == 0 || l.hash_workers > 256 {
+            return Err("login.hash_queue must be at least 1 and login.hash_workers at most 256".into());
+        }
         Ok(())
     }
 
@@ -360,6 +426,12 @@ impl OidcConfig {
         }
         Ok(())
     }
+}
+
+/// A header name as HTTP allows it (token characters), lower-cased.
+fn header_name(name: &str) -> Option<String> {
+    let ok = name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    ok.then(|| name.to_ascii_lowercase())
 }
 
 /// Keys come over HTTPS; plain HTTP only from this machine (a test provider

@@ -252,9 +252,19 @@ impl Forwarder {
     }
 }
 
+/// The hit an alerts file line is about.
+fn alert_hit_id(line: &Value) -> Option<i64> {
+    line["hit_id"].as_i64()
+}
+
 /// Remove the alerts file's lines whose data has expired (service.md
-/// section 5); the file is rewritten and swapped in. Returns lines removed.
-pub fn purge_alerts_file(path: &std::path::Path, now: DateTime<Utc>) -> std::io::Result<u64> {
+/// section 5), but those of hits in `held` (under a legal hold); the file
+/// is rewritten and swapped in. Returns lines removed.
+pub fn purge_alerts_file(
+    path: &std::path::Path,
+    now: DateTime<Utc>,
+    held: &std::collections::HashSet<i64>,
+) -> std::io::Result<u64> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
@@ -263,10 +273,11 @@ pub fn purge_alerts_file(path: &std::path::Path, now: DateTime<Utc>) -> std::io:
     let mut kept = String::new();
     let mut removed = 0;
     for line in text.lines() {
-        let expires = serde_json::from_str::<Value>(line)
-            .ok()
-            .and_then(|v| v["expires_at"].as_str().and_then(|t| DateTime::parse_from_rfc3339(t).ok()));
-        match expires {
+        let v = serde_json::from_str::<Value>(line).ok();
+        let expires =
+            v.as_ref().and_then(|v| v["expires_at"].as_str().and_then(|t| DateTime::parse_from_rfc3339(t).ok()));
+        let on_hold = v.as_ref().and_then(alert_hit_id).is_some_and(|id| held.contains(&id));
+        match expires.filter(|_| !on_hold) {
             Some(t) if t <= now => removed += 1,
             _ => {
                 kept.push_str(line);

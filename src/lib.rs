@@ -54,6 +54,8 @@ pub mod metrics;
 #[cfg(feature = "service")]
 pub mod oidc;
 #[cfg(feature = "service")]
+pub mod operator;
+#[cfg(feature = "service")]
 pub mod pipeline;
 #[cfg(feature = "service")]
 pub mod readiness;

@@ -20,8 +20,15 @@ pub struct Metrics {
     reload_failures: IntCounterVec,
     dead_letters: IntCounter,
     multipart_incomplete: prometheus::IntGauge,
+    special_category: IntCounterVec,
+    special_senders: std::sync::Mutex<std::collections::HashSet<String>>,
     latency: Histogram,
 }
+
+/// Senders named in `paxscreen_special_category_discarded_total` at most;
+/// beyond, and for a sender that is not a plain code, the label is `other`
+/// (the sender is written by whoever sends the message).
+pub const MAX_SENDER_LABELS: usize = 500;
 
 impl Default for Metrics {
     fn default() -> Self {
@@ -85,6 +92,12 @@ impl Metrics {
                 registry.register(Box::new(g.clone())).expect("registered once");
                 g
             },
+            special_category: counter_vec(
+                "paxscreen_special_category_discarded_total",
+                "Special-category fields (GDPR art. 9) discarded on arrival, by sender.",
+                &["sender"],
+            ),
+            special_senders: Default::default(),
             latency,
             registry,
         }
@@ -128,6 +141,42 @@ impl Metrics {
 
     pub fn dead_letter(&self) {
         self.dead_letters.inc();
+    }
+
+    /// `n` special-category fields discarded from a message of `sender`.
+    pub fn special_category_discarded(&self, sender: &str, n: usize) {
+        if n == 0 {
+            return;
+        }
+        let plain = !sender.is_empty()
+            && sender.len() <= 35
+            && sender.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+        let mut known = self.special_senders.lock().unwrap_or_else(|e| e.into_inner());
+        let label = if plain && (known.contains(sender) || known.len() < MAX_SENDER_LABELS) {
+            known.insert(sender.to_string());
+            sender
+        } else {
+            "other"
+        };
+        self.special_category.with_label_values(&[label]).inc_by(n as u64);
+    }
+
+    /// The special-category discards so far, by sender (the privacy page).
+    pub fn special_category_by_sender(&self) -> Vec<(String, u64)> {
+        use prometheus::core::Collector;
+        let mut out: Vec<(String, u64)> = self
+            .special_category
+            .collect()
+            .iter()
+            .flat_map(|f| f.get_metric().iter())
+            .filter_map(|m| {
+                let sender = m.get_label().first()?.value().to_string();
+                let n = m.get_counter().get_value() as u64;
+                (n > 0).then_some((sender, n))
+            })
+            .collect();
+        out.sort();
+        out
     }
 
     /// The events as counters: `(&*metrics).skipped(..)`.

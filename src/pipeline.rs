@@ -210,6 +210,8 @@ impl Pipeline {
         if self.store.seen(&key).await? {
             return Ok(Step::Done(Processed::Duplicate { message_id }));
         }
+        // Counted once per message taken in, as `replay` counts them.
+        self.metrics.special_category_discarded(&m.sender, rm.report.special_category_discarded.len());
         let screener = self.screener.clone();
         let (m, outcome) = tokio::task::spawn_blocking(move || {
             let o = screener.screen(&m);

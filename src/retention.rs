@@ -99,8 +99,9 @@ pub struct Swept {
     pub audit_entries: u64,
 }
 
-/// One sweep as of `now`: the store's expired rows, and rejected spool
-/// files older than the retention.
+/// One sweep as of `now`: the store's expired rows, every spool entry
+/// received longer than the retention ago, the alerts file's expired lines
+/// (but those of hits under a legal hold).
 pub async fn sweep(
     store: &Store,
     spool: &Spool,
@@ -111,10 +112,12 @@ pub async fn sweep(
     metrics: Option<&Metrics>,
 ) -> Result<Swept, StoreError> {
     let purged = store.purge(now).await?;
-    let cutoff: std::time::SystemTime = (now - retention).into();
-    let spool_files = spool.purge_rejected(cutoff);
+    // An entry first seen now is received now, even in a drill that
+    // purges as of a later time.
+    let spool_files = spool.purge(store, now - retention, now.min(Utc::now())).await?;
+    let held = store.held_hits().await?;
     let alert_lines = match alerts_file {
-        Some(f) => crate::forward::purge_alerts_file(f, now).unwrap_or_else(|e| {
+        Some(f) => crate::forward::purge_alerts_file(f, now, &held).unwrap_or_else(|e| {
             tracing::error!(error = %e, file = %f.display(), "expired alerts not removed from the alerts file");
             0
         }),

@@ -141,9 +141,24 @@ pub enum Refused {
 /// The longest reason kept.
 pub const MAX_REASON: usize = 2000;
 
-/// The reason as kept: trimmed; required to dismiss.
+/// Characters that show nothing: format characters (zero-width spaces and
+/// joiners, direction marks, the byte-order mark, tags), fillers and blanks
+/// that are not whitespace to Unicode.
+fn invisible(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}' | '\u{2800}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+            | '\u{FFA0}' | '\u{FFF9}'..='\u{FFFB}' | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// The reason as kept: trimmed of whitespace and invisible characters at
+/// either end; required to dismiss, and then it must say something (a
+/// letter or digit: invisible characters or punctuation alone are no reason).
 pub fn check_reason(decision: Decision, reason: Option<&str>) -> Result<Option<String>, Refused> {
-    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    let reason = reason.map(|r| r.trim_matches(invisible)).filter(|r| r.chars().any(char::is_alphanumeric));
     if decision == Decision::Dismiss && reason.is_none() {
         return Err(Refused::ReasonRequired);
     }
@@ -185,6 +200,12 @@ mod tests {
     fn a_dismissal_needs_a_reason() {
         assert_eq!(check_reason(Decision::Dismiss, None), Err(Refused::ReasonRequired));
         assert_eq!(check_reason(Decision::Dismiss, Some("  ")), Err(Refused::ReasonRequired));
+        for nothing in
+            ["\u{200B}", " \u{200B}\u{200D} ", "\u{FEFF}\u{2060}", "\u{3164}", "\u{E0041}", "--", "\u{202E}."]
+        {
+            assert_eq!(check_reason(Decision::Dismiss, Some(nothing)), Err(Refused::ReasonRequired), "{nothing:?}");
+        }
+        assert_eq!(check_reason(Decision::Dismiss, Some("\u{200B}namesake\u{200B}")), Ok(Some("namesake".into())));
         assert_eq!(check_reason(Decision::Dismiss, Some(" namesake ")), Ok(Some("namesake".into())));
         assert_eq!(check_reason(Decision::Confirm, None), Ok(None));
         assert_eq!(check_reason(Decision::Confirm, Some(&"x".repeat(2001))), Err(Refused::ReasonTooLong));

@@ -108,26 +108,35 @@ impl Service {
             }
             None => None,
         };
-        let state = Arc::new(AppState {
-            pipeline: self.pipeline.clone(),
-            store: self.store.clone(),
-            throttle: Default::default(),
-            secure_cookies: self.config.http.secure_cookies,
-            oidc,
-        });
+        let state = Arc::new(AppState::new(self.pipeline.clone(), self.store.clone(), &self.config, oidc).await?);
+        let timeouts = crate::web::listener::Timeouts {
+            request: Duration::from_secs(self.config.http.request_timeout_seconds),
+            idle: Duration::from_secs(self.config.http.idle_timeout_seconds),
+        };
         let mut tasks = tokio::task::JoinSet::new();
         // Sources stop first (on `stop`); the listeners when the sources are done.
         let listeners_stop = CancellationToken::new();
         {
             let l = listeners_stop.clone();
-            tasks.spawn(async move {
-                let app = api_router(state.clone()).merge(console_router(state));
-                let _ = axum::serve(api_listener, app).with_graceful_shutdown(l.cancelled_owned()).await;
-            });
+            let app = api_router(state.clone()).merge(console_router(state.clone()));
+            tasks.spawn(crate::web::listener::serve(api_listener, app, timeouts, l));
             let l = listeners_stop.clone();
             let ops = ops_router(self.metrics.clone(), self.store.clone(), self.ready.clone());
+            tasks.spawn(crate::web::listener::serve(ops_listener, ops, timeouts, l));
+        }
+        {
+            // Failed sign-ins, summarised per address and minute.
+            let (state, stop) = (state.clone(), stop.clone());
             tasks.spawn(async move {
-                let _ = axum::serve(ops_listener, ops).with_graceful_shutdown(l.cancelled_owned()).await;
+                loop {
+                    tokio::select! {
+                        _ = stop.cancelled() => return,
+                        _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+                    }
+                    if let Err(e) = state.audit_failures(false).await {
+                        tracing::error!(error = %e, "failed sign-ins not audited yet; retrying");
+                    }
+                }
             });
         }
         let mut sources = tokio::task::JoinSet::new();
@@ -186,6 +195,9 @@ impl Service {
         while sources.join_next().await.is_some() {}
         listeners_stop.cancel();
         while tasks.join_next().await.is_some() {}
+        if let Err(e) = state.audit_failures(true).await {
+            tracing::warn!(error = %e, "the last failed sign-ins were not audited");
+        }
         // Nothing audited is left unchained by a clean stop.
         if let Err(e) = self.store.audit_flush().await {
             tracing::warn!(error = %e, "audit entries left pending; the next start chains them");

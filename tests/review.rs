@@ -231,7 +231,8 @@ async fn a_confirmed_hit_is_forwarded_exactly_once_across_a_crash() {
         assert_eq!(forwards, 2);
         assert!(w.p.store.audit_verify().await.unwrap().is_ok());
         // At expiry the alerts file and the outbox lose the content; the proof stays.
-        let gone = paxscreen::forward::purge_alerts_file(&file, start() + Duration::hours(97)).unwrap();
+        let gone =
+            paxscreen::forward::purge_alerts_file(&file, start() + Duration::hours(97), &Default::default()).unwrap();
         assert_eq!(gone, 2);
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "");
         let purged = w.p.store.purge(start() + Duration::hours(97)).await.unwrap();

@@ -30,6 +30,13 @@ pub struct AlertRow {
 }
 
 impl Store {
+    /// The ids of the hits under a legal hold: their alerts outlive the
+    /// retention period, in the outbox and in the alerts file alike.
+    pub async fn held_hits(&self) -> Result<std::collections::HashSet<i64>> {
+        let rows = sqlx::query("SELECT id FROM hits WHERE legal_hold <> 0").fetch_all(self.pool()).await?;
+        rows.iter().map(|r| Ok(r.try_get::<i64, _>("id")?)).collect()
+    }
+
     /// Take a lease of `lease` on up to `limit` undelivered alerts, oldest
     /// first, that no other forwarder holds. `taken_over` is true for an
     /// alert leased before (a forwarder failed or died with it): it may

@@ -375,7 +375,15 @@ impl Store {
                 }
             }
         }
-        Ok(v.finish())
+        let checked = match v.finish() {
+            Ok(n) => n,
+            Err(broken) => return Ok(Err(broken)),
+        };
+        // The chain holds; the decisions must agree with it.
+        match self.decisions_disagree().await? {
+            Some(broken) => Ok(Err(broken)),
+            None => Ok(Ok(checked)),
+        }
     }
 
     /// Remove entries older than `before` from the front of the chain; the

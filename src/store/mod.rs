@@ -14,10 +14,13 @@
 mod alerts;
 mod audit;
 mod counts;
+mod decision_audit;
 mod group;
 mod hits;
 mod parts;
+mod receipts;
 mod review;
+mod secret;
 mod users;
 
 pub use alerts::{AlertRow, PendingAlert};

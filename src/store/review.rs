@@ -106,6 +106,8 @@ impl Store {
         let detail = json!({
             "decision": decision.as_str(), "step": mv.step, "from": mv.from, "to": mv.to,
             "reason_given": reason.is_some(), "alert": alert,
+            // The decision row's fields, so `audit verify` finds a row edited later.
+            "user_id": who.user_id, "decided_at": at,
         });
         append_in(&mut tx, &Event::new(&who.name, who.role.as_str(), "decide", format!("hit:{id}"), detail), now)
             .await?;

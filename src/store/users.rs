@@ -66,6 +66,31 @@ impl Store {
         }
     }
 
+    /// The user `name` as it is, created with `role` (enabled, no password)
+    /// if there is none; an existing user is never changed, so a disabled
+    /// one stays disabled. (id, role, disabled, known through the provider).
+    pub async fn ensure_user(&self, name: &str, role: Role, now: DateTime<Utc>) -> Result<(i64, Role, bool, bool)> {
+        sqlx::query(
+            "INSERT INTO users (name, role, password_hash, disabled, created_at) VALUES ($1, $2, NULL, 0, $3) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(role.as_str())
+        .bind(millis(now))
+        .execute(self.pool())
+        .await?;
+        let r = sqlx::query("SELECT id, role, disabled, subject FROM users WHERE name = $1")
+            .bind(name)
+            .fetch_one(self.pool())
+            .await?;
+        Ok((
+            r.try_get("id")?,
+            role_of(&r)?,
+            r.try_get::<i64, _>("disabled")? != 0,
+            r.try_get::<Option<String>, _>("subject")?.is_some(),
+        ))
+    }
+
     /// Disable a user and drop their tokens; false when there is no such user.
     pub async fn disable_user(&self, name: &str) -> Result<bool> {
         let mut tx = self.pool().begin().await?;

@@ -2,9 +2,9 @@
 //! one hit, decisions, legal holds, forwarded alerts, the audit log. Every
 //! view of personal data and every decision is in the audit log.
 
-use super::{session, ApiError, AppState, Caller};
+use super::{session, ApiError, AppState, Auditors, Authorized, BorderGuards, Caller, ClientAddress, Ingesters};
+use super::{Reviewers, Staff, Supervisors};
 use crate::audit::Event;
-use crate::auth::Role;
 use crate::pipeline::{rejections, Processed};
 use crate::review::HitState;
 use crate::review::{Decision, Refused};
@@ -42,18 +42,13 @@ struct CountsParams {
     days: Option<u32>,
 }
 
-/// Roles that may see the message counts: every person's role (no personal data).
-const STAFF: &[Role] =
-    &[Role::Analyst, Role::Supervisor, Role::BorderGuard, Role::Auditor, Role::PrivacyOfficer, Role::Admin];
-
 /// `GET /api/v1/messages/counts?days=N`: messages per day and outcome
 /// (screened, duplicate, out_of_scope, too_old, rejected).
 async fn message_counts(
     State(s): State<Arc<AppState>>,
-    caller: Caller,
+    _staff: Authorized<Staff>,
     Query(p): Query<CountsParams>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(STAFF)?;
     let days = p.days.unwrap_or(7);
     if !(1..=400).contains(&days) {
         return Err(ApiError(StatusCode::BAD_REQUEST, "days must be 1..400".into()));
@@ -67,10 +62,9 @@ async fn message_counts(
 /// `POST /api/v1/messages`: `202` once stored, `200` for a duplicate, `422` when unreadable.
 async fn post_message(
     State(s): State<Arc<AppState>>,
-    caller: Caller,
+    _caller: Authorized<Ingesters>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    caller.require(&[Role::Ingest])?;
     let results = s.pipeline.process(&body, "http").await?;
     let rejected = rejections(&results, false);
     if results.is_empty() {
@@ -112,9 +106,14 @@ struct Login {
     password: String,
 }
 
-/// `POST /api/v1/login`: a session token for a local account.
-async fn login(State(s): State<Arc<AppState>>, Json(l): Json<Login>) -> Result<Json<Value>, ApiError> {
-    let (token, principal) = session::sign_in(&s, &l.username, &l.password, "api").await?;
+/// `POST /api/v1/login`: a session token for a local account; `429` when
+/// throttled, `503` when too many sign-ins wait (both with `Retry-After`).
+async fn login(
+    State(s): State<Arc<AppState>>,
+    ClientAddress(address): ClientAddress,
+    Json(l): Json<Login>,
+) -> Result<Json<Value>, session::SignInRefused> {
+    let (token, principal) = session::sign_in(&s, &l.username, &l.password, "api", address).await?;
     Ok(Json(json!({"token": token, "role": principal.role.as_str()})))
 }
 
@@ -130,10 +129,9 @@ struct HitsParams {
 /// `GET /api/v1/hits?state=S&limit=N&cursor=C`: the queue, no personal data.
 async fn list_hits(
     State(s): State<Arc<AppState>>,
-    caller: Caller,
+    Authorized(caller, _): Authorized<Reviewers>,
     Query(p): Query<HitsParams>,
 ) -> Result<Json<Value>, ApiError> {
-    let caller = caller.require(&[Role::Analyst, Role::Supervisor])?;
     let state = match p.state.as_deref().map(str::parse::<HitState>) {
         None => None,
         Some(Ok(s)) => Some(s),
@@ -153,8 +151,11 @@ async fn list_hits(
 }
 
 /// `GET /api/v1/hits/{id}`: one hit with the passenger and the explanation.
-async fn get_hit(State(s): State<Arc<AppState>>, caller: Caller, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
-    let Caller(who, _) = caller.require(&[Role::Analyst, Role::Supervisor])?;
+async fn get_hit(
+    State(s): State<Arc<AppState>>,
+    Authorized(Caller(who, _), _): Authorized<Reviewers>,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
     let hit = s.store.hit(id).await?.ok_or_else(|| ApiError(StatusCode::NOT_FOUND, "no such hit".into()))?;
     // A view of personal data: who and which hit, never what was seen.
     let e = Event::new(&who.name, who.role.as_str(), "view_hit", format!("hit:{id}"), json!({"version": hit.version}));
@@ -188,11 +189,10 @@ pub fn refused(r: Refused) -> ApiError {
 /// four-eyes rule or a hit no longer in a state that takes it.
 async fn decide(
     State(s): State<Arc<AppState>>,
-    caller: Caller,
+    Authorized(Caller(who, _), _): Authorized<Reviewers>,
     Path(id): Path<i64>,
     Json(b): Json<DecisionBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let Caller(who, _) = caller.require(&[Role::Analyst, Role::Supervisor])?;
     let d = s
         .store
         .decide(id, &who, b.decision, b.reason.as_deref(), b.expected_state, s.pipeline.clock.now())
@@ -211,11 +211,10 @@ struct HoldBody {
 /// on a confirmed hit (its data then outlives the retention period).
 async fn hold(
     State(s): State<Arc<AppState>>,
-    caller: Caller,
+    Authorized(Caller(who, _), _): Authorized<Supervisors>,
     Path(id): Path<i64>,
     Json(b): Json<HoldBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let Caller(who, _) = caller.require(&[Role::Supervisor])?;
     let case = b.case.as_deref().map(str::trim).filter(|c| !c.is_empty());
     if case.is_some_and(|c| c.len() > 200) {
         return Err(ApiError(StatusCode::UNPROCESSABLE_ENTITY, "a case reference is at most 200 characters".into()));
@@ -242,10 +241,9 @@ fn page_limit(l: Option<i64>) -> Result<i64, ApiError> {
 /// `GET /api/v1/alerts`: forwarded alerts, newest first, for border guards.
 async fn list_alerts(
     State(s): State<Arc<AppState>>,
-    caller: Caller,
+    Authorized(Caller(who, _), _): Authorized<BorderGuards>,
     Query(p): Query<PageParams>,
 ) -> Result<Json<Value>, ApiError> {
-    let Caller(who, _) = caller.require(&[Role::BorderGuard])?;
     let limit = page_limit(p.limit)?;
     let alerts = s.store.delivered_alerts(p.before, limit).await?;
     let ids: Vec<i64> = alerts.iter().map(|a| a.alert_id).collect();
@@ -258,10 +256,9 @@ async fn list_alerts(
 /// `GET /api/v1/audit`: the audit log, newest first, for auditors.
 async fn list_audit(
     State(s): State<Arc<AppState>>,
-    caller: Caller,
+    _caller: Authorized<Auditors>,
     Query(p): Query<PageParams>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(&[Role::Auditor])?;
     let limit = page_limit(p.limit)?;
     let entries = s.store.audit_recent(p.before, limit).await?;
     let next = if entries.len() as i64 == limit { entries.last().map(|e| e.seq) } else { None };

@@ -7,13 +7,14 @@
 //! audit log, admins on the users (no personal data).
 
 use super::session::{self, clear_cookie, cookie_token, csrf_ok, csrf_token, set_cookie};
-use super::{ApiError, AppState};
+use super::{same_origin, ApiError, AppState, ClientAddress, PrivacyOfficers, Reviewers, Roles};
 use crate::audit::{Entry, Event};
 use crate::auth::Role;
 use crate::review::{Decision, HitState, Refused};
 use crate::store::{DecisionRow, HitDetail, HitQuery, HitSummary, Principal, UserRow};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -35,6 +36,8 @@ pub fn console_router(state: Arc<AppState>) -> Router {
         .route("/alerts", get(alerts_page))
         .route("/audit", get(audit_page))
         .route("/users", get(users_page))
+        .route("/privacy", get(privacy_page))
+        .route("/account", get(account_page))
         .route("/static/console.css", get(css))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
@@ -83,7 +86,8 @@ impl Session {
             Role::BorderGuard => vec![("/alerts", "Alerts", "1")],
             Role::Auditor => vec![("/audit", "Audit log", "1")],
             Role::Admin => vec![("/users", "Users", "1")],
-            _ => vec![],
+            Role::PrivacyOfficer => vec![("/privacy", "Privacy", "1")],
+            Role::Ingest => vec![("/account", "Account", "1")],
         };
         Nav {
             user: self.who.name.clone(),
@@ -109,6 +113,18 @@ async fn session(s: &AppState, headers: &HeaderMap, roles: &[Role]) -> Result<Se
         return Err(page_error(StatusCode::FORBIDDEN, &format!("role {} may not see this page", role.as_str())));
     }
     Ok(Session { who, role, token })
+}
+
+/// A console user holding one of `R`'s roles, found while reading the
+/// request's head: another role gets `403` before a form is read.
+struct Signed<R: Roles>(Session, std::marker::PhantomData<R>);
+
+impl<R: Roles> FromRequestParts<Arc<AppState>> for Signed<R> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Response> {
+        session(state, &parts.headers, R::ALLOWED).await.map(|s| Signed(s, std::marker::PhantomData))
+    }
 }
 
 /// A page, or the response that takes its place (sign-in redirect, error).
@@ -145,7 +161,8 @@ async fn home(State(s): State<Arc<AppState>>, headers: HeaderMap) -> Response {
             Role::BorderGuard => "/alerts",
             Role::Auditor => "/audit",
             Role::Admin => "/users",
-            _ => "/logout",
+            Role::PrivacyOfficer => "/privacy",
+            Role::Ingest => "/account",
         })
         .into_response(),
     }
@@ -168,17 +185,31 @@ struct LoginForm {
     password: String,
 }
 
-async fn login(State(s): State<Arc<AppState>>, Form(f): Form<LoginForm>) -> Response {
-    match session::sign_in(&s, &f.username, &f.password, "console").await {
+/// Signing in from the form: only from this site's own page (a post from
+/// another site is refused before anything is checked).
+async fn login(
+    State(s): State<Arc<AppState>>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    if !same_origin(&headers) {
+        return page_error(StatusCode::FORBIDDEN, "sign in from paxscreen's own sign-in page");
+    }
+    match session::sign_in(&s, &f.username, &f.password, "console", address).await {
         Ok((token, _)) => {
             let mut r = Redirect::to("/").into_response();
             let cookie = HeaderValue::from_str(&set_cookie(&token, s.secure_cookies)).expect("a token is ASCII");
             r.headers_mut().insert(header::SET_COOKIE, cookie);
             r
         }
-        Err(ApiError(status, message)) => {
-            let mut r = render(&LoginPage { error: Some(message), username: f.username });
-            *r.status_mut() = status;
+        Err(refused) => {
+            let retry = refused.retry_header();
+            let mut r = render(&LoginPage { error: Some(refused.message), username: f.username });
+            *r.status_mut() = refused.status;
+            if let Some((k, v)) = retry {
+                r.headers_mut().insert(k, v);
+            }
             r
         }
     }
@@ -467,11 +498,10 @@ struct DecisionForm {
 
 async fn decide(
     State(s): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Signed(sess, _): Signed<Reviewers>,
     Path(id): Path<i64>,
     Form(f): Form<DecisionForm>,
 ) -> Page {
-    let sess = session(&s, &headers, &[Role::Analyst, Role::Supervisor]).await?;
     if !csrf_ok(&sess.token, &f.csrf) {
         return Err(page_error(StatusCode::FORBIDDEN, "the form has expired: reload the page"));
     }
@@ -486,7 +516,7 @@ async fn decide(
             let message = match r {
                 Refused::FourEyes => "You made the first decision on this hit: another reviewer must make the second.",
                 Refused::State => "Someone else decided this hit first, or its data expired: see its state below.",
-                Refused::ReasonRequired => "A dismissal needs a reason.",
+                Refused::ReasonRequired => "A dismissal needs a reason in words.",
                 Refused::ReasonTooLong => "The reason is too long.",
                 Refused::NotFound => return Err(page_error(StatusCode::NOT_FOUND, "no such hit")),
             };
@@ -636,4 +666,38 @@ async fn users_page(State(s): State<Arc<AppState>>, headers: HeaderMap) -> Page 
     let sess = session(&s, &headers, &[Role::Admin]).await?;
     let users = s.store.users().await.map_err(failed)?;
     Ok(render(&UsersPage { nav: sess.nav(s.pipeline.clock.now()), users }))
+}
+
+#[derive(Template)]
+#[template(path = "privacy.html")]
+struct PrivacyPage {
+    nav: Nav,
+    retention_hours: i64,
+    held: usize,
+    discards: Vec<(String, u64)>,
+}
+
+/// The privacy officer's page: the retention in force, the legal holds,
+/// and the special-category fields senders sent (to take up with them).
+async fn privacy_page(State(s): State<Arc<AppState>>, Signed(sess, _): Signed<PrivacyOfficers>) -> Page {
+    let held = s.store.held_hits().await.map_err(failed)?.len();
+    let discards = s.pipeline.metrics.special_category_by_sender();
+    let retention_hours = s.pipeline.retention.num_hours();
+    Ok(render(&PrivacyPage { nav: sess.nav(s.pipeline.clock.now()), retention_hours, held, discards }))
+}
+
+#[derive(Template)]
+#[template(path = "role.html")]
+struct RolePage {
+    nav: Nav,
+    title: &'static str,
+    text: &'static str,
+}
+
+/// Where an ingest account lands: it has no console pages of its own.
+async fn account_page(State(s): State<Arc<AppState>>, headers: HeaderMap) -> Page {
+    let sess = session(&s, &headers, &[Role::Ingest]).await?;
+    let text = "This account sends messages to paxscreen over the API (POST /api/v1/messages); \
+                it has no review pages. Sign out when done.";
+    Ok(render(&RolePage { nav: sess.nav(s.pipeline.clock.now()), title: "Ingest account", text }))
 }

@@ -6,91 +6,106 @@ use super::{ApiError, AppState};
 use crate::audit::Event;
 use crate::auth::{self, token_hash};
 use crate::digest::sha256_hex;
-use crate::store::Principal;
-use axum::http::{HeaderMap, StatusCode};
-use chrono::{DateTime, Duration, Utc};
+use crate::store::{Principal, StoreError};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Duration;
 use serde_json::json;
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::net::IpAddr;
 
 /// How long a session lasts.
 pub const SESSION_HOURS: i64 = 12;
 /// The console's session cookie.
 pub const COOKIE: &str = "pxs_session";
-/// Failed sign-ins per user name within [`THROTTLE_MINUTES`] before it is locked that long.
-pub const MAX_FAILURES: usize = 5;
-pub const THROTTLE_MINUTES: i64 = 15;
 
-/// Failed sign-ins per user name, in memory (per instance).
-#[derive(Default)]
-pub struct Throttle {
-    failures: Mutex<HashMap<String, Vec<DateTime<Utc>>>>,
+/// A sign-in refused: the status, what to tell the user, and when to try
+/// again (`Retry-After`, for `429` and `503`).
+#[derive(Debug)]
+pub struct SignInRefused {
+    pub status: StatusCode,
+    pub message: String,
+    pub retry_after: Option<u64>,
 }
 
-impl Throttle {
-    fn recent(&self, name: &str, now: DateTime<Utc>) -> usize {
-        let mut f = self.failures.lock().expect("not poisoned");
-        let list = f.entry(name.to_string()).or_default();
-        list.retain(|t| now.signed_duration_since(*t) < Duration::minutes(THROTTLE_MINUTES));
-        list.len()
+impl From<StoreError> for SignInRefused {
+    fn from(e: StoreError) -> Self {
+        let ApiError(status, message) = ApiError::from(e);
+        SignInRefused { status, message, retry_after: Some(1) }
     }
+}
 
-    fn fail(&self, name: &str, now: DateTime<Utc>) {
-        let mut f = self.failures.lock().expect("not poisoned");
-        if f.len() > 100_000 {
-            f.clear();
+impl SignInRefused {
+    /// The `Retry-After` header to send with a response, if any.
+    pub fn retry_header(&self) -> Option<(header::HeaderName, HeaderValue)> {
+        self.retry_after.map(|s| (header::RETRY_AFTER, HeaderValue::from(s)))
+    }
+}
+
+impl IntoResponse for SignInRefused {
+    fn into_response(self) -> Response {
+        let retry = self.retry_header();
+        let mut r = (self.status, Json(json!({ "error": self.message }))).into_response();
+        if let Some((k, v)) = retry {
+            r.headers_mut().insert(k, v);
         }
-        f.entry(name.to_string()).or_default().push(now);
-    }
-
-    fn clear(&self, name: &str) {
-        self.failures.lock().expect("not poisoned").remove(name);
+        r
     }
 }
 
-/// Check a user name and password; on success a new session token (shown
-/// once, kept as its hash). Refusals, throttling and sign-ins are audited.
-pub async fn sign_in(s: &AppState, username: &str, password: &str, via: &str) -> Result<(String, Principal), ApiError> {
+/// Check a user name and password from `address`; on success a new
+/// session token (shown once, kept as its hash). The throttle refuses an
+/// attempt before its password is checked; password checks wait in a
+/// bounded queue. Failures are audited as summaries per address (no name
+/// as typed); sign-ins one by one.
+pub async fn sign_in(
+    s: &AppState,
+    username: &str,
+    password: &str,
+    via: &str,
+    address: IpAddr,
+) -> Result<(String, Principal), SignInRefused> {
     let now = s.pipeline.clock.now();
-    let bad = || ApiError(StatusCode::UNAUTHORIZED, "unknown user or wrong password".into());
+    let bad = || SignInRefused {
+        status: StatusCode::UNAUTHORIZED,
+        message: "unknown user or wrong password".into(),
+        retry_after: None,
+    };
     let username = username.trim();
+    let key = s.name_keys.of(username);
     if username.is_empty() || username.len() > 128 || password.len() > 1024 {
+        s.failures.note(address, &key, false, now);
         return Err(bad());
     }
-    if s.throttle.recent(username, now) >= MAX_FAILURES {
-        let e = Event::new(
-            username,
-            "unknown",
-            "sign_in_refused",
-            format!("user:{username}"),
-            json!({"throttled": true, "via": via}),
-        );
-        s.store.audit(&e, now).await?;
-        return Err(ApiError(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!("too many failed sign-ins: try again in {THROTTLE_MINUTES} minutes"),
-        ));
-    }
+    let ticket = match s.throttle.begin(&key, address, now) {
+        Ok(t) => t,
+        Err(which) => {
+            s.failures.note(address, &key, true, now);
+            let minutes = s.throttle.limits().window.num_minutes();
+            let what = match which {
+                super::throttle::Throttled::Name => "for this user name",
+                super::throttle::Throttled::Address => "from this address",
+            };
+            return Err(SignInRefused {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                message: format!("too many failed sign-ins {what}: try again in {minutes} minutes"),
+                retry_after: Some(s.throttle.limits().window.num_seconds().max(1) as u64),
+            });
+        }
+    };
     let found = s.store.password_of(username).await?;
-    let password = password.to_string();
-    let ok = match &found {
-        Some((_, hash)) => {
-            let hash = hash.clone();
-            tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash)).await.unwrap_or(false)
-        }
-        None => {
-            // Same work as a real check, so timing does not tell which users exist.
-            let _ = tokio::task::spawn_blocking(move || auth::verify_nobody(&password)).await;
-            false
-        }
-    };
+    let hash = found.as_ref().map(|(_, h)| h.clone());
+    let ok = s.passwords.verify(password, hash).await.map_err(|busy| SignInRefused {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        message: busy.to_string(),
+        retry_after: Some(1),
+    })?;
     let Some((principal, _)) = found.filter(|_| ok) else {
-        s.throttle.fail(username, now);
-        let e = Event::new(username, "unknown", "sign_in_refused", format!("user:{username}"), json!({"via": via}));
-        s.store.audit(&e, now).await?;
+        ticket.failed(now);
+        s.failures.note(address, &key, false, now);
         return Err(bad());
     };
-    s.throttle.clear(username);
+    ticket.succeeded();
     let token = auth::new_token();
     s.store.add_token(principal.user_id, &token_hash(&token), now, Some(now + Duration::hours(SESSION_HOURS))).await?;
     tracing::info!(user = %principal.name, role = %principal.role, via, "signed in");
@@ -165,17 +180,5 @@ mod tests {
         h.insert(axum::http::header::COOKIE, "a=1; pxs_session=pxs_xyz; b=2".parse().unwrap());
         assert_eq!(cookie_token(&h).as_deref(), Some("pxs_xyz"));
         assert!(set_cookie("t", true).contains("HttpOnly; SameSite=Strict"));
-    }
-
-    #[test]
-    fn five_failures_lock_a_name_for_a_while() {
-        let t = Throttle::default();
-        let now = Utc::now();
-        for _ in 0..MAX_FAILURES {
-            t.fail("alice", now);
-        }
-        assert_eq!(t.recent("alice", now), MAX_FAILURES);
-        assert_eq!(t.recent("alice", now + Duration::minutes(THROTTLE_MINUTES + 1)), 0);
-        assert_eq!(t.recent("bob", now), 0);
     }
 }
