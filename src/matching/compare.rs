@@ -2,7 +2,7 @@
 //! document numbers, nationality. Every comparison returns evidence that
 //! explains itself.
 
-use super::normalize::{consonants, fold, same_variant_class, strong_consonants, Token};
+use super::normalize::{consonants, fold, is_connector, is_title, same_variant_class, strong_consonants, Token};
 use crate::model::PartialDate;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -39,11 +39,32 @@ pub struct PreparedName {
 }
 
 impl PreparedName {
+    /// A name from its surname and given-names fields. Titles and
+    /// honorifics are dropped (`data/titles.txt`), names after a patronymic
+    /// connector numbered (`HAMAD BIN KHALID`), Han, Hangul and kana
+    /// romanised ([`super::cjk`]), and the other readings added that the
+    /// name as a whole calls for (Slavic given names, Wade-Giles).
     pub fn new(surname: &str, given: &str) -> PreparedName {
-        use super::normalize::{add_alternates, is_slavic_surname, slavic_given_readings, tokens};
-        let mut tokens = tokens(surname);
+        use super::cjk::{self, Role};
+        use super::normalize::{add_alternates, is_slavic_surname, slavic_given_readings};
+        let given_words = field_words(given);
+        let any_name = field_words(surname).iter().chain(&given_words).any(|w| !is_title(w));
+        let mut tokens =
+            cjk::tokens(surname, Role::Surname).unwrap_or_else(|| field_tokens(surname, StripTitles::KeepOne));
         let surname_len = tokens.len();
-        tokens.extend(super::normalize::tokens(given));
+        let strip = if any_name { StripTitles::All } else { StripTitles::None };
+        tokens.extend(cjk::tokens(given, Role::Given).unwrap_or_else(|| field_tokens(given, strip)));
+        // Given names ending in a connector (HAMAD BIN, KHALID) make the
+        // surname the father's name; connectors in the surname field count on.
+        let given_connectors = given_words.iter().filter(|w| is_connector(w)).count() as u8;
+        let given_ends_in_connector = given_words.last().is_some_and(|w| is_connector(w));
+        for (k, t) in tokens[..surname_len].iter_mut().enumerate() {
+            if t.patronym > 0 {
+                t.patronym = t.patronym.saturating_add(given_connectors);
+            } else if k == 0 && given_ends_in_connector {
+                t.patronym = given_connectors;
+            }
+        }
         // Beside an East Slavic surname or patronymic, given names are read
         // the German, Czech and French ways too (JULIJA / YULIYA).
         if tokens.iter().any(is_slavic_surname) {
@@ -54,6 +75,13 @@ impl PreparedName {
                 }
             }
         }
+        // A name with a Wade-Giles mark (HSI, TSE) has every syllable read as pinyin too.
+        if tokens.iter().any(|t| !t.abjad && cjk::is_wade_giles(&t.text)) {
+            for t in tokens.iter_mut().filter(|t| !t.abjad && !t.hangul) {
+                let readings = cjk::wade_giles_readings(&t.text);
+                add_alternates(t, readings);
+            }
+        }
         PreparedName { tokens, surname_len }
     }
     pub fn is_empty(&self) -> bool {
@@ -61,14 +89,57 @@ impl PreparedName {
     }
 }
 
+/// Which title words a field drops.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum StripTitles {
+    /// Every title (the name has other words).
+    All,
+    /// Titles, but not the field's last word (a surname field keeps one).
+    KeepOne,
+    /// None (the name is made of titles only).
+    None,
+}
+
+/// The transliterated words of a field.
+fn field_words(field: &str) -> Vec<String> {
+    super::normalize::transliterate(field).0.split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect()
+}
+
+/// The tokens of a field, its titles dropped as `strip` says.
+fn field_tokens(field: &str, strip: StripTitles) -> Vec<Token> {
+    let (text, abjad) = super::normalize::transliterate(field);
+    if abjad || strip == StripTitles::None || !text.split(' ').any(is_title) {
+        return super::normalize::tokens_of_transliterated(&text, abjad);
+    }
+    let words: Vec<&str> = text.split(' ').collect();
+    let names = words.iter().filter(|w| !is_title(w)).count();
+    let kept: Vec<&str> = if names == 0 && strip == StripTitles::KeepOne {
+        words
+    } else {
+        words.into_iter().filter(|w| !is_title(w)).collect()
+    };
+    super::normalize::tokens_of_transliterated(&kept.join(" "), abjad)
+}
+
 impl PreparedName {
     /// A full name as one string: `SURNAME, GIVEN NAMES`, or a plain full
-    /// name whose last word is taken as the surname.
+    /// name whose last word is taken as the surname; a name in Han, Hangul
+    /// or kana is read surname first (习近平, 김정은, タナカ ヒロシ).
     pub fn parse_full(name: &str) -> PreparedName {
+        if !name.contains(',') {
+            if let Some(tokens) = super::cjk::tokens(name, super::cjk::Role::Full) {
+                let surname_len = tokens.len().min(1);
+                return PreparedName { tokens, surname_len };
+            }
+        }
         match name.split_once(',') {
             Some((s, g)) => PreparedName::new(s, g),
             None => {
-                let words: Vec<&str> = name.split_whitespace().collect();
+                let mut words: Vec<&str> = name.split_whitespace().collect();
+                // A suffix or title at the end (JR, PHD) is not the surname.
+                while words.len() > 1 && words.last().is_some_and(|w| is_title(&super::normalize::transliterate(w).0)) {
+                    words.pop();
+                }
                 match words.split_last() {
                     Some((last, first)) if !first.is_empty() => PreparedName::new(last, &first.join(" ")),
                     _ => PreparedName::new(name, ""),
@@ -175,6 +246,10 @@ fn jw(a: &str, b: &str) -> f64 {
 
 /// Similarity of two tokens in 0..1.
 pub fn token_similarity(a: &Token, b: &Token) -> f64 {
+    // Two syllables written in Hangul are one name only when they are one syllable.
+    if a.hangul && b.hangul {
+        return if a.text == b.text { 1.0 } else { 0.0 };
+    }
     if a.folded == b.folded {
         return 1.0;
     }
@@ -422,8 +497,14 @@ fn align(entry: &PreparedName, pax: &PreparedName) -> Alignment {
     let mut sims = [[0f32; MAX_TOKENS]; MAX_TOKENS];
     let mut cand: [(f32, u8, u8); MAX_TOKENS * MAX_TOKENS] = [(0.0, 0, 0); MAX_TOKENS * MAX_TOKENS];
     let mut n = 0;
+    // Both names say whose son is whose (BIN, IBN, OULD): a father's name
+    // pairs only with a father's name (HAMAD BIN KHALID is not KHALID BIN HAMAD).
+    let order_holds = e.iter().any(|t| t.patronym > 0) && p.iter().any(|t| t.patronym > 0);
     for (i, et) in e.iter().enumerate() {
         for (j, pt) in p.iter().enumerate() {
+            if order_holds && et.patronym != pt.patronym {
+                continue;
+            }
             let s = token_similarity(et, pt) as f32;
             sims[i][j] = s;
             if s as f64 >= TOKEN_FLOOR {
@@ -479,6 +560,24 @@ fn align(entry: &PreparedName, pax: &PreparedName) -> Alignment {
             out.pairs[i] = Some((j as u8, s));
             out.pairs[i + 1] = Some((j as u8, s));
             p_used[j] = true;
+        }
+    }
+    join_runs(e, p, &mut out.pairs, &mut p_used);
+    // A short form of a given name (BILL / WILLIAM, SASHA / ALEKSANDR) in a
+    // given-name position, only beside a surname that matches well.
+    let strong_surname =
+        (0..entry.surname_len.min(e.len())).any(|i| out.pairs[i].is_some_and(|(_, s)| s as f64 >= STRONG_SURNAME));
+    if strong_surname {
+        for i in entry.surname_len..e.len() {
+            if out.pairs[i].is_some() {
+                continue;
+            }
+            let partner = (pax.surname_len..p.len())
+                .find(|&j| !p_used[j] && super::nicknames::is_nickname_pair(&e[i].folded, &p[j].folded));
+            if let Some(j) = partner {
+                out.pairs[i] = Some((j as u8, NICKNAME_SIMILARITY as f32));
+                p_used[j] = true;
+            }
         }
     }
     let given_start = entry.surname_len;
@@ -538,9 +637,59 @@ fn align(entry: &PreparedName, pax: &PreparedName) -> Alignment {
         let lost_surname = j < pax.surname_len && !pax_surname_matched && pax_has_given;
         score *= if first_given || lost_surname { UNMATCHED_KEY_NAME_FACTOR } else { EXTRA_TOKEN_FACTOR };
     }
+    // A name substituted on both sides (AL-DULAIMI / AL-TIKRITI behind the
+    // same given names) is another person, however much else agrees.
+    let entry_surname_unmatched = (0..entry.surname_len.min(e.len())).any(|i| out.pairs[i].is_none());
+    if unmatched_pax > 0 && (entry_surname_unmatched || (0..pax.surname_len.min(p.len())).any(|j| !p_used[j])) {
+        let entry_unmatched = (0..e.len()).any(|i| out.pairs[i].is_none());
+        if entry_unmatched {
+            score = score.min(SUBSTITUTION_CAP);
+        }
+    }
     out.score = round3(score);
     out.extra = unmatched_pax;
     out
+}
+
+/// A short form of a given name against the full name.
+const NICKNAME_SIMILARITY: f64 = 0.9;
+/// A surname token at least this similar lets a nickname count.
+const STRONG_SURNAME: f64 = 0.95;
+/// The highest name score of a name with a surname substituted on both sides.
+const SUBSTITUTION_CAP: f64 = 0.75;
+/// The longest run of tokens one joined word is read as.
+const MAX_RUN: usize = 4;
+
+/// One word written for three or four (ABDULRAHMANALI / ABDUL RAHMAN ALI,
+/// the spaces of a machine-readable zone lost), either way round: equal
+/// once folded, at the joined-name factor.
+fn join_runs(e: &[Token], p: &[Token], pairs: &mut [Option<(u8, f32)>; MAX_TOKENS], p_used: &mut [bool; MAX_TOKENS]) {
+    let joined = |ts: &[Token]| fold(&ts.iter().map(|t| t.text.as_str()).collect::<String>());
+    for k in 3..=MAX_RUN {
+        // An entry token spelled by k passenger tokens.
+        for i in 0..e.len() {
+            if pairs[i].is_some() || e[i].abjad || e[i].text.len() < 6 {
+                continue;
+            }
+            let run = (0..p.len().saturating_sub(k - 1))
+                .find(|&j| (j..j + k).all(|x| !p_used[x] && !p[x].abjad) && joined(&p[j..j + k]) == e[i].folded);
+            if let Some(j) = run {
+                pairs[i] = Some((j as u8, SPLIT_FACTOR as f32));
+                p_used[j..j + k].iter_mut().for_each(|u| *u = true);
+            }
+        }
+        // k entry tokens written as one passenger token.
+        for i in 0..e.len().saturating_sub(k - 1) {
+            if (i..i + k).any(|x| pairs[x].is_some() || e[x].abjad) {
+                continue;
+            }
+            let whole = joined(&e[i..i + k]);
+            if let Some(j) = (0..p.len()).find(|&j| !p_used[j] && p[j].folded == whole) {
+                (i..i + k).for_each(|x| pairs[x] = Some((j as u8, SPLIT_FACTOR as f32)));
+                p_used[j] = true;
+            }
+        }
+    }
 }
 
 /// The name score of an entry's name against a passenger's, without the explanation.

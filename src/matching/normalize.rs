@@ -19,8 +19,29 @@ use unicode_normalization::UnicodeNormalization;
 /// `ELAMRANI`), never counted as a name on their own.
 pub const PARTICLES: &[&str] = &[
     "AL", "EL", "UL", "BIN", "BEN", "IBN", "BINT", "BINTI", "BT", "ABU", "UMM", "VAN", "VON", "DER", "DEN", "DE", "LA",
-    "LE", "DI", "DA", "DO", "DOS", "DAS", "DEL", "DELLA", "DELA", "DU", "DES", "TER", "TEN", "Y", "ST", "AP",
+    "LE", "DI", "DA", "DO", "DOS", "DAS", "DEL", "DELLA", "DELA", "DU", "DES", "TER", "TEN", "Y", "ST", "AP", "OULD",
+    "MAC",
 ];
+
+/// Particles that say "son (daughter) of": the name after one is a
+/// father's, and `HAMAD BIN KHALID` is not `KHALID BIN HAMAD`.
+pub const CONNECTORS: &[&str] = &["BIN", "BEN", "IBN", "BINT", "BINTI", "BT", "OULD", "AP", "MAC"];
+
+/// Is this transliterated word a patronymic connector ([`CONNECTORS`])?
+pub fn is_connector(t: &str) -> bool {
+    CONNECTORS.contains(&t)
+}
+
+static TITLES_TXT: &str = include_str!("../../data/titles.txt");
+
+/// Is this transliterated word an honorific, title, rank or suffix
+/// (`data/titles.txt`: DR, SHEIKH, HAJI, MONSIEUR, PRESIDENT, JR)?
+pub fn is_title(word: &str) -> bool {
+    use std::sync::OnceLock;
+    static SET: OnceLock<rustc_hash::FxHashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| TITLES_TXT.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect())
+        .contains(word)
+}
 
 pub fn is_particle(t: &str) -> bool {
     PARTICLES.contains(&t)
@@ -44,6 +65,13 @@ pub struct Token {
     pub alternates: Option<Box<[CompactString]>>,
     /// The folded token is in `data/name-variants.txt` (see [`variant_classes`]).
     pub has_variants: bool,
+    /// Written after a patronymic connector (BIN, IBN, OULD, ...): the how
+    /// manieth such name it is (1: the father's, 2: the grandfather's); 0
+    /// for a name after none.
+    pub patronym: u8,
+    /// Romanised from Hangul: two such tokens are one name only when their
+    /// syllables are (김정은 is not 김종은).
+    pub hangul: bool,
 }
 
 static NAME_VARIANTS_TXT: &str = include_str!("../../data/name-variants.txt");
@@ -701,6 +729,9 @@ fn somali_reading(b: &[u8]) -> Option<String> {
 /// A tokenised name: significant tokens in order, particles dropped but
 /// remembered as joined forms.
 pub fn tokens(name: &str) -> Vec<Token> {
+    if let Some(t) = super::cjk::tokens(name, super::cjk::Role::Full) {
+        return t;
+    }
     let (text, abjad) = transliterate(name);
     tokens_of_transliterated(&text, abjad)
 }
@@ -775,10 +806,16 @@ pub fn tokens_of_transliterated(text: &str, abjad: bool) -> Vec<Token> {
     let raw: Vec<&str> = joined_words.iter().map(|w| w.as_ref()).collect();
     let mut out = Vec::with_capacity(raw.len());
     let mut pending: String = String::new();
+    let mut connectors = 0u8;
+    let mut after_connector = false;
     let all_particles = raw.iter().all(|t| is_particle(t));
     for (k, t) in raw.iter().enumerate() {
         if !all_particles && is_particle(t) {
             pending.push_str(t);
+            if is_connector(t) {
+                connectors = connectors.saturating_add(1);
+                after_connector = true;
+            }
             continue;
         }
         if !abjad && is_assimilated_article(t, raw.get(k + 1)) {
@@ -796,6 +833,8 @@ pub fn tokens_of_transliterated(text: &str, abjad: bool) -> Vec<Token> {
             push_readings(&mut alternates, &folded, other_readings(t));
         }
         let has_variants = !variant_classes(&folded).is_empty();
+        let patronym = if after_connector { connectors } else { 0 };
+        after_connector = false;
         out.push(Token {
             text: CompactString::new(t),
             folded: folded.into(),
@@ -803,6 +842,8 @@ pub fn tokens_of_transliterated(text: &str, abjad: bool) -> Vec<Token> {
             abjad,
             alternates: (!alternates.is_empty()).then(|| alternates.into_boxed_slice()),
             has_variants,
+            patronym,
+            hangul: false,
         });
     }
     out
@@ -986,5 +1027,27 @@ mod tests {
         assert!(shared("MIKE", "MICHAEL"));
         assert!(!shared("RHEE", "KIM"));
         assert!(variant_classes(&fold("SMITH")).is_empty());
+    }
+
+    #[test]
+    fn titles_are_known() {
+        for t in ["DR", "SHEIKH", "HAJI", "MONSIEUR", "PRESIDENT", "JR"] {
+            assert!(is_title(t), "{t}");
+        }
+        for t in ["MAJOR", "KHAN", "AMIR", "MOHAMMED", "KING"] {
+            assert!(!is_title(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn names_after_a_connector_are_numbered() {
+        let t = tokens("HAMAD BIN KHALID BIN SAUD");
+        assert_eq!(t.iter().map(|t| t.patronym).collect::<Vec<_>>(), [0, 1, 2]);
+        let t = tokens("OULD ABDALLAH");
+        assert_eq!(t[0].patronym, 1);
+        // Other particles are no connectors.
+        assert_eq!(tokens("AL SAUD")[0].patronym, 0);
+        // A Chinese given name BIN alone stays a name.
+        assert_eq!(tokens("BIN")[0].text, "BIN");
     }
 }
