@@ -562,7 +562,7 @@ fn align(entry: &PreparedName, pax: &PreparedName) -> Alignment {
             p_used[j] = true;
         }
     }
-    join_runs(e, p, &mut out.pairs, &mut p_used);
+    join_runs(entry, pax, &mut out.pairs, &mut p_used);
     // A short form of a given name (BILL / WILLIAM, SASHA / ALEKSANDR) in a
     // given-name position, only beside a surname that matches well.
     let strong_surname =
@@ -662,31 +662,52 @@ const MAX_RUN: usize = 4;
 
 /// One word written for three or four (ABDULRAHMANALI / ABDUL RAHMAN ALI,
 /// the spaces of a machine-readable zone lost), either way round: equal
-/// once folded, at the joined-name factor.
-fn join_runs(e: &[Token], p: &[Token], pairs: &mut [Option<(u8, f32)>; MAX_TOKENS], p_used: &mut [bool; MAX_TOKENS]) {
-    let joined = |ts: &[Token]| fold(&ts.iter().map(|t| t.text.as_str()).collect::<String>());
+/// once folded, at the joined-name factor. The run is read in the order the
+/// fields are written in a machine-readable zone (surname first) and in the
+/// order of a written name (given names first).
+fn join_runs(
+    entry: &PreparedName,
+    pax: &PreparedName,
+    pairs: &mut [Option<(u8, f32)>; MAX_TOKENS],
+    p_used: &mut [bool; MAX_TOKENS],
+) {
+    let e = &entry.tokens[..entry.tokens.len().min(MAX_TOKENS)];
+    let p = &pax.tokens[..pax.tokens.len().min(MAX_TOKENS)];
+    if e.len() + p.len() < 4 {
+        return;
+    }
+    let joined = |ts: &[Token], order: &[usize]| fold(&order.iter().map(|&x| ts[x].text.as_str()).collect::<String>());
+    let orders = |name: &PreparedName, n: usize| -> [Vec<usize>; 2] {
+        let s = name.surname_len.min(n);
+        [(0..n).collect(), (s..n).chain(0..s).collect()]
+    };
     for k in 3..=MAX_RUN {
         // An entry token spelled by k passenger tokens.
-        for i in 0..e.len() {
-            if pairs[i].is_some() || e[i].abjad || e[i].text.len() < 6 {
-                continue;
-            }
-            let run = (0..p.len().saturating_sub(k - 1))
-                .find(|&j| (j..j + k).all(|x| !p_used[x] && !p[x].abjad) && joined(&p[j..j + k]) == e[i].folded);
-            if let Some(j) = run {
-                pairs[i] = Some((j as u8, SPLIT_FACTOR as f32));
-                p_used[j..j + k].iter_mut().for_each(|u| *u = true);
+        for order in orders(pax, p.len()) {
+            for i in 0..e.len() {
+                if pairs[i].is_some() || e[i].abjad || e[i].text.len() < 6 {
+                    continue;
+                }
+                let run = order
+                    .windows(k)
+                    .find(|w| w.iter().all(|&x| !p_used[x] && !p[x].abjad) && joined(p, w) == e[i].folded);
+                if let Some(w) = run {
+                    pairs[i] = Some((w[0] as u8, SPLIT_FACTOR as f32));
+                    w.iter().for_each(|&x| p_used[x] = true);
+                }
             }
         }
         // k entry tokens written as one passenger token.
-        for i in 0..e.len().saturating_sub(k - 1) {
-            if (i..i + k).any(|x| pairs[x].is_some() || e[x].abjad) {
-                continue;
-            }
-            let whole = joined(&e[i..i + k]);
-            if let Some(j) = (0..p.len()).find(|&j| !p_used[j] && p[j].folded == whole) {
-                (i..i + k).for_each(|x| pairs[x] = Some((j as u8, SPLIT_FACTOR as f32)));
-                p_used[j] = true;
+        for order in orders(entry, e.len()) {
+            for w in order.windows(k) {
+                if w.iter().any(|&x| pairs[x].is_some() || e[x].abjad) {
+                    continue;
+                }
+                let whole = joined(e, w);
+                if let Some(j) = (0..p.len()).find(|&j| !p_used[j] && p[j].folded == whole) {
+                    w.iter().for_each(|&x| pairs[x] = Some((j as u8, SPLIT_FACTOR as f32)));
+                    p_used[j] = true;
+                }
             }
         }
     }
@@ -1083,5 +1104,92 @@ mod tests {
         // Another first letter, or a three-letter name, is not a typo of it.
         assert!(score(("ROGAN", "JAMES"), ("ROGAN", "TAMES")) < score(("ROGAN", "JAMES"), ("ROGAN", "JVMES")));
         assert!(score(("DO", "ANH"), ("DO", "ANN")) < 0.85);
+    }
+
+    #[test]
+    fn joined_names_of_three_and_more() {
+        assert!(name_score("ABDULRAHMANALI", "ABDUL RAHMAN ALI") >= 0.9);
+        assert!(name_score("ABDUL RAHMAN ALI", "ABDULRAHMANALI") >= 0.9);
+        assert!(name_score("DUPONT, JEANPIERRE", "DUPONT, JEAN PIERRE") >= 0.9);
+        // Every piece must be there: ABDULRAHMANOMAR is not ABDUL RAHMAN ALI.
+        assert!(name_score("ABDULRAHMANOMAR", "ABDUL RAHMAN ALI") < 0.85);
+    }
+
+    #[test]
+    fn patronymic_order_holds() {
+        assert!(name_score("HAMAD BIN KHALID", "KHALID BIN HAMAD") < 0.85);
+        assert!(name_score("HAMAD BIN KHALID", "HAMAD BIN KHALID") >= 0.99);
+        assert!(name_score("HAMAD BIN KHALID", "HAMAD IBN KHALID") >= 0.99);
+        assert!(name_score("MOHAMMED BIN RASHID AL MAKTOUM", "AL MAKTOUM, MOHAMMED BIN RASHID") >= 0.9);
+        assert!(name_score("SIDI OULD CHEIKH", "CHEIKH OULD SIDI") < 0.85);
+        // Plain tokens still reorder freely.
+        assert!(name_score("KHAN, AHMED", "AHMED KHAN") >= 0.9);
+        assert!(name_score("HAMAD KHALID", "KHALID HAMAD") >= 0.9);
+    }
+
+    #[test]
+    fn han_hangul_and_kana_meet_their_romanisations() {
+        assert!(name_score("习近平", "XI JINPING") >= 0.9);
+        assert!(name_score("习近平", "XI, JINPING") >= 0.9);
+        assert!(name_score("김정은", "KIM JONG UN") >= 0.9);
+        assert!(name_score("김정은", "KIM, JONG UN") >= 0.9);
+        assert!(name_score("タナカ ヒロシ", "TANAKA HIROSHI") >= 0.9);
+        assert!(name_score("サトウ ユウキ", "SATO, YUKI") >= 0.9);
+        // Other syllables are other people, and other characters too.
+        assert!(name_score("김정은", "김종은") < 0.85);
+        assert!(name_score("김정은", "김정은") >= 0.99);
+        assert!(name_score("习近平", "LI KEQIANG") < 0.5);
+    }
+
+    #[test]
+    fn wade_giles_meets_pinyin() {
+        assert!(name_score("XI JINPING", "HSI CHIN-PING") >= 0.85);
+        assert!(name_score("MAO ZEDONG", "MAO TSE-TUNG") >= 0.85);
+        assert!(name_score("毛泽东", "MAO TSE-TUNG") >= 0.85);
+        // Without a Wade-Giles mark no pinyin reading: DANG is not TANG.
+        assert!(name_score("TANG, WEI", "DANG, WEI") < 0.85);
+    }
+
+    #[test]
+    fn nicknames_in_the_given_name_position() {
+        let s = name_score("CLINTON, WILLIAM", "CLINTON, BILL");
+        assert!((0.85..1.0).contains(&s), "{s}");
+        assert!(name_score("IVANOV, ALEKSANDR", "IVANOV, SASHA") >= 0.85);
+        assert!(name_score("GARCIA, JOSE", "GARCIA, PEPE") >= 0.85);
+        // Below the exact name.
+        assert!(s < name_score("CLINTON, WILLIAM", "CLINTON, WILLIAM"));
+        // Not as a surname, and not without a strong surname.
+        assert!(name_score("BILL, JOHN", "WILLIAM, JOHN") < 0.85);
+        assert!(name_score("CLINTON, WILLIAM", "CLINTEN, BILL") < 0.85);
+        assert!(name_score("CLINTON, WILLIAM", "SMITH, BILL") < 0.5);
+    }
+
+    #[test]
+    fn titles_are_no_name_tokens() {
+        for (a, b) in [
+            ("DR AHMED KHAN", "AHMED KHAN"),
+            ("SHEIKH HAMAD AL THANI", "HAMAD AL THANI"),
+            ("HAJI MOHAMMED ALI", "ALI, MOHAMMED"),
+            ("MONSIEUR JEAN DUPONT", "JEAN DUPONT"),
+            ("PRESIDENT XI JINPING", "XI JINPING"),
+            ("SMITH, JOHN JR", "SMITH, JOHN"),
+        ] {
+            assert!(name_score(a, b) >= 0.99, "{a} / {b}: {}", name_score(a, b));
+        }
+        // A name made of a title-like word alone keeps it.
+        assert!(PreparedName::new("MAJOR", "JOHN").tokens.len() == 2);
+        assert!(!PreparedName::new("DR", "").tokens.is_empty());
+    }
+
+    #[test]
+    fn substitution_on_both_sides_caps_the_score() {
+        let s = name_score("AL-DULAIMI, AHMED MOHAMMED HASSAN", "AL-TIKRITI, AHMED MOHAMMED HASSAN");
+        assert!(s <= SUBSTITUTION_CAP, "{s}");
+        let e = PreparedName::new("AL-DULAIMI", "AHMED MOHAMMED HASSAN");
+        let p = PreparedName::new("AL-TIKRITI", "AHMED MOHAMMED HASSAN");
+        let ev = compare_names(&e, &p);
+        // Explained token by token: the surname has no partner.
+        assert_eq!(ev.tokens[0].passenger, None);
+        assert!(ev.tokens[1..].iter().all(|t| t.similarity == 1.0));
     }
 }
