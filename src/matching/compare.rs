@@ -108,17 +108,20 @@ fn field_words(field: &str) -> Vec<String> {
 /// The tokens of a field, its titles dropped as `strip` says.
 fn field_tokens(field: &str, strip: StripTitles) -> Vec<Token> {
     let (text, abjad) = super::normalize::transliterate(field);
-    if abjad || strip == StripTitles::None || !text.split(' ').any(is_title) {
-        return super::normalize::tokens_of_transliterated(&text, abjad);
-    }
-    let words: Vec<&str> = text.split(' ').collect();
-    let names = words.iter().filter(|w| !is_title(w)).count();
-    let kept: Vec<&str> = if names == 0 && strip == StripTitles::KeepOne {
-        words
+    let mut out = if abjad || strip == StripTitles::None || !text.split(' ').any(is_title) {
+        super::normalize::tokens_of_transliterated(&text, abjad)
     } else {
-        words.into_iter().filter(|w| !is_title(w)).collect()
+        let words: Vec<&str> = text.split(' ').collect();
+        let names = words.iter().filter(|w| !is_title(w)).count();
+        let kept: Vec<&str> = if names == 0 && strip == StripTitles::KeepOne {
+            words
+        } else {
+            words.into_iter().filter(|w| !is_title(w)).collect()
+        };
+        super::normalize::tokens_of_transliterated(&kept.join(" "), abjad)
     };
-    super::normalize::tokens_of_transliterated(&kept.join(" "), abjad)
+    super::normalize::mark_native(&mut out, field);
+    out
 }
 
 impl PreparedName {
@@ -246,6 +249,48 @@ fn jw(a: &str, b: &str) -> f64 {
 
 /// Similarity of two tokens in 0..1.
 pub fn token_similarity(a: &Token, b: &Token) -> f64 {
+    let s = spelling_similarity(a, b);
+    // A name in another script against a Latin spelling that another
+    // language's rules wrote (CURIE / КЮРИ, GUPTA / غوبتا): one coarse key.
+    if s < TOKEN_FLOOR && (a.abjad != b.abjad || a.native != b.native) && !a.hangul && !b.hangul {
+        return s.max(cross_script(a, b));
+    }
+    s
+}
+
+/// How a name in another script and a Latin one meet by their coarse keys
+/// (the article of the abjad one may be left out): one key → above the
+/// floor, keys of four classes one edit apart → at the floor, else 0.
+fn cross_script(a: &Token, b: &Token) -> f64 {
+    use super::phonetic::{coarse_keys, without_article, MIN_KEY};
+    let (ka, kb) = (coarse_keys(&a.text, a.native), coarse_keys(&b.text, b.native));
+    let mut best: f64 = 0.0;
+    for x in &ka {
+        for y in &kb {
+            if x.len() < MIN_KEY && y.len() < MIN_KEY {
+                continue;
+            }
+            if x == y {
+                return CROSS_SCRIPT_SIMILARITY;
+            }
+            let (abjad_key, latin_key) = if a.abjad { (x, y) } else { (y, x) };
+            if (a.abjad || b.abjad) && without_article(abjad_key) == Some(latin_key.as_str()) {
+                return CROSS_SCRIPT_SIMILARITY;
+            }
+            if x.len().min(y.len()) >= MIN_KEY + 1 && osa_distance_ascii(x.as_bytes(), y.as_bytes()) == 1 {
+                best = TOKEN_FLOOR;
+            }
+        }
+    }
+    best
+}
+
+/// Two names in two scripts with one coarse key: at the floor's level,
+/// above it by a little.
+const CROSS_SCRIPT_SIMILARITY: f64 = 0.87;
+
+/// Similarity of two tokens by their spellings (see [`token_similarity`]).
+fn spelling_similarity(a: &Token, b: &Token) -> f64 {
     // Two syllables written in Hangul are one name only when they are one syllable.
     if a.hangul && b.hangul {
         return if a.text == b.text { 1.0 } else { 0.0 };

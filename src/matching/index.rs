@@ -179,6 +179,8 @@ pub struct Watchlist {
     common_postings: usize,
     /// Every name token of the list, for cutting a passenger's joined names.
     segmenter: super::segment::Segmenter,
+    /// Whether any name is in another script (else passengers need not ask the coarse keys).
+    has_cross: bool,
 }
 
 /// One name variant of an entry, with what candidate selection needs
@@ -270,6 +272,27 @@ const FAMILY_FOLDED: u8 = 2;
 const FAMILY_VARIANT: u8 = 4;
 /// A line of `data/nicknames.txt` (short forms of given names).
 const FAMILY_NICKNAME: u8 = 5;
+
+/// A name in another script under its coarse key ([`super::phonetic`]).
+const FAMILY_COARSE: u8 = 6;
+
+/// Coarse keys of a token (and, for an abjad one, without its article),
+/// with their single-deletion variants from four classes on (one edit
+/// apart still meets, as [`super::compare::token_similarity`] accepts).
+fn coarse_keys(t: &Token, out: &mut Vec<(u64, bool)>) {
+    use super::phonetic::{without_article, MIN_KEY};
+    for k in super::phonetic::coarse_keys(&t.text, t.native) {
+        let rest = if t.abjad { without_article(&k) } else { None };
+        for key in std::iter::once(k.as_str()).chain(rest) {
+            if key.len() >= MIN_KEY {
+                push_key(out, FAMILY_COARSE, key.as_bytes(), false);
+            }
+            if key.len() > MIN_KEY {
+                push_deletions(out, FAMILY_COARSE, key.as_bytes());
+            }
+        }
+    }
+}
 
 /// Keys of a token's nickname lines (BILL and WILLIAM share one).
 fn nickname_keys(t: &Token, out: &mut Vec<(u64, bool)>) {
@@ -634,6 +657,9 @@ impl Watchlist {
                     if ti >= n.surname_len {
                         nickname_keys(t, &mut keys);
                     }
+                    if (t.abjad || t.native) && !t.hangul {
+                        coarse_keys(t, &mut keys);
+                    }
                     // Two names written as one (TRUNG PHUC / TRUNGPHUC), under the second's bit.
                     if ti > 0 && !t.abjad {
                         exact_latin_keys(
@@ -662,6 +688,7 @@ impl Watchlist {
         };
         let (docs, docs_confusable) = rayon::join(|| doc_map(|d| &d.number), || doc_map(|d| &d.confusable));
         let has_abjad = entries.iter().any(|e| e.names.iter().any(|n| n.tokens.iter().any(|t| t.abjad)));
+        let has_cross = entries.iter().any(|e| e.names.iter().any(|n| n.tokens.iter().any(|t| t.abjad || t.native)));
         let segmenter = super::segment::Segmenter::build(
             entries
                 .iter()
@@ -685,6 +712,7 @@ impl Watchlist {
             has_abjad,
             common_postings: COMMON_POSTINGS,
             segmenter,
+            has_cross,
         })
     }
 
@@ -789,10 +817,17 @@ impl Watchlist {
                     total = keys.iter().map(|k| self.keys.get(&k.0).map_or(0, |r| r.1 as usize)).sum();
                 }
             }
-            // Short forms of given names, while their line is not common.
-            let mut nick = Vec::new();
-            nickname_keys(t, &mut nick);
-            for k in nick {
+            // Short forms of given names, and names in another script by
+            // their coarse keys, while those keys are not common.
+            let mut extra = Vec::new();
+            nickname_keys(t, &mut extra);
+            if self.has_cross && !t.abjad && !t.native {
+                let mut latin = t.clone();
+                // The coarse key is asked the way the entry side was indexed.
+                latin.abjad = false;
+                coarse_keys(&latin, &mut extra);
+            }
+            for k in extra {
                 if self.keys.get(&k.0).is_some_and(|r| r.1 as usize <= self.common_postings) {
                     keys.push(k);
                 }

@@ -7,6 +7,7 @@ pub mod evaluate;
 pub mod index;
 pub mod nicknames;
 pub mod normalize;
+pub mod phonetic;
 pub mod segment;
 pub mod variation;
 pub mod watchlist;

@@ -72,6 +72,22 @@ pub struct Token {
     /// Romanised from Hangul: two such tokens are one name only when their
     /// syllables are (김정은 is not 김종은).
     pub hangul: bool,
+    /// Transliterated from another alphabet (Cyrillic, Greek, Armenian,
+    /// Georgian): against a Latin spelling it may also meet by its coarse
+    /// key ([`super::phonetic`]).
+    pub native: bool,
+}
+
+/// Is any letter of `s` in Cyrillic, Greek, Armenian or Georgian script?
+pub fn has_other_alphabet(s: &str) -> bool {
+    !s.is_ascii() && s.chars().any(|c| ('\u{0370}'..='\u{058F}').contains(&c) || ('\u{10A0}'..='\u{10FF}').contains(&c))
+}
+
+/// Mark tokens transliterated from another alphabet (see [`Token::native`]).
+pub fn mark_native(tokens: &mut [Token], source: &str) {
+    if has_other_alphabet(source) {
+        tokens.iter_mut().for_each(|t| t.native = true);
+    }
 }
 
 static NAME_VARIANTS_TXT: &str = include_str!("../../data/name-variants.txt");
@@ -733,7 +749,9 @@ pub fn tokens(name: &str) -> Vec<Token> {
         return t;
     }
     let (text, abjad) = transliterate(name);
-    tokens_of_transliterated(&text, abjad)
+    let mut out = tokens_of_transliterated(&text, abjad);
+    mark_native(&mut out, name);
+    out
 }
 
 /// The ABD- and -ALLAH of Arabic compound names as one spelling: ABDEL,
@@ -844,6 +862,7 @@ pub fn tokens_of_transliterated(text: &str, abjad: bool) -> Vec<Token> {
             has_variants,
             patronym,
             hangul: false,
+            native: false,
         });
     }
     out
