@@ -253,25 +253,32 @@ pub fn token_similarity(a: &Token, b: &Token) -> f64 {
     // A name in another script against a Latin spelling that another
     // language's rules wrote (CURIE / КЮРИ, GUPTA / غوبتا): one coarse key.
     if s < TOKEN_FLOOR && (a.abjad != b.abjad || a.native != b.native) && !a.hangul && !b.hangul {
-        return s.max(cross_script(a, b));
+        return s.max(cross_script(a, b, s));
     }
     s
 }
 
 /// How a name in another script and a Latin one meet by their coarse keys
 /// (the article of the abjad one may be left out): one key → above the
-/// floor, keys of four classes one edit apart → at the floor, else 0.
-fn cross_script(a: &Token, b: &Token) -> f64 {
-    use super::phonetic::{coarse_keys, without_article, MIN_KEY};
+/// floor; keys of four classes one edit apart, or one key of two classes
+/// with spellings not far apart → at the floor; else 0.
+fn cross_script(a: &Token, b: &Token, spelling: f64) -> f64 {
+    use super::phonetic::{coarse_keys, domestic, without_article, MIN_KEY};
+    // A Slavic or Greek name in its own script is met by the transliteration
+    // rules; the coarse key is for names that script wrote by sound.
+    if (a.native && domestic(&a.text)) || (b.native && domestic(&b.text)) {
+        return 0.0;
+    }
     let (ka, kb) = (coarse_keys(&a.text, a.native), coarse_keys(&b.text, b.native));
     let mut best: f64 = 0.0;
     for x in &ka {
         for y in &kb {
-            if x.len() < MIN_KEY && y.len() < MIN_KEY {
-                continue;
-            }
-            if x == y {
+            if x == y && x.len() >= MIN_KEY {
                 return CROSS_SCRIPT_SIMILARITY;
+            }
+            // Two classes meet by chance: the spelling must be close too (JAHN / ЯН, DUNNE / ДАНН).
+            if x == y && x.len() == MIN_KEY - 1 && spelling >= SHORT_KEY_SPELLING {
+                best = TOKEN_FLOOR;
             }
             let (abjad_key, latin_key) = if a.abjad { (x, y) } else { (y, x) };
             if (a.abjad || b.abjad) && without_article(abjad_key) == Some(latin_key.as_str()) {
@@ -284,6 +291,9 @@ fn cross_script(a: &Token, b: &Token) -> f64 {
     }
     best
 }
+
+/// A coarse key of two classes counts only with spellings this close.
+const SHORT_KEY_SPELLING: f64 = 0.6;
 
 /// Two names in two scripts with one coarse key: at the floor's level,
 /// above it by a little.

@@ -284,7 +284,7 @@ fn coarse_keys(t: &Token, out: &mut Vec<(u64, bool)>) {
     for k in super::phonetic::coarse_keys(&t.text, t.native) {
         let rest = if t.abjad { without_article(&k) } else { None };
         for key in std::iter::once(k.as_str()).chain(rest) {
-            if key.len() >= MIN_KEY {
+            if key.len() >= MIN_KEY - 1 {
                 push_key(out, FAMILY_COARSE, key.as_bytes(), false);
             }
             if key.len() > MIN_KEY {
@@ -657,7 +657,7 @@ impl Watchlist {
                     if ti >= n.surname_len {
                         nickname_keys(t, &mut keys);
                     }
-                    if (t.abjad || t.native) && !t.hangul {
+                    if t.abjad || (t.native && !t.hangul && !super::phonetic::domestic(&t.text)) {
                         coarse_keys(t, &mut keys);
                     }
                     // Two names written as one (TRUNG PHUC / TRUNGPHUC), under the second's bit.

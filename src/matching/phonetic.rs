@@ -106,6 +106,20 @@ pub fn coarse_keys(text: &str, native: bool) -> Vec<String> {
     out
 }
 
+/// Endings of East Slavic and Greek surnames, patronymics and given names as
+/// transliterated: such a name in Cyrillic or Greek script is in its own
+/// script, where the transliteration rules meet it, and names of one
+/// culture share too much of a coarse key (TIMOSHENKO / TKACHENKO).
+const DOMESTIC_ENDINGS: &[&str] = &[
+    "KO", "OV", "EV", "OVA", "EVA", "IN", "INA", "SKI", "SKII", "SKY", "SKAIA", "UK", "YK", "ICH", "VNA", "IS", "OS",
+    "AS", "OU", "II", "IA",
+];
+
+/// Does a transliterated Cyrillic or Greek token end as the names of that script's own people do?
+pub fn domestic(text: &str) -> bool {
+    DOMESTIC_ENDINGS.iter().any(|e| text.ends_with(e))
+}
+
 /// Do two tokens (as written) share a coarse key of [`MIN_KEY`] classes or more?
 pub fn coarse_match(a: &str, b: &str) -> bool {
     let ka = coarse_key(a);
@@ -151,6 +165,14 @@ mod tests {
         assert!(k("ёкомати").contains(&coarse_key("YOKOMACHI")));
         // A Russian name is not read so.
         assert_eq!(k("Тимофеев").len(), 1);
+    }
+
+    #[test]
+    fn names_of_the_scripts_own_people_are_left_to_transliteration() {
+        for t in ["TIMOSHENKO", "PETROV", "SERGEEVNA", "PAPADOPOULOS", "NATALIIA"] {
+            assert!(domestic(t), "{t}");
+        }
+        assert!(!domestic("KIURI") && !domestic("DANDENO"));
     }
 
     #[test]
