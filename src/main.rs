@@ -519,15 +519,15 @@ fn run(command: Command) -> Result<ExitCode> {
                 "script          pairs   recall@fpr<=1%  threshold  fpr      recall@{threshold:.2}  fpr@{threshold:.2}"
             );
             for r in &e.scripts {
+                // The lowest threshold can be "anything above zero".
+                let t = if r.threshold_at_fpr > 0.0 && r.threshold_at_fpr < 1e-6 {
+                    "> 0".to_string()
+                } else {
+                    format!("{:.3}", r.threshold_at_fpr)
+                };
                 println!(
-                    "{:<15} {:>6}  {:>14.4}  {:>9.3}  {:.4}   {:>11.4}  {:.4}",
-                    r.script,
-                    r.pairs,
-                    r.recall_at_fpr,
-                    r.threshold_at_fpr,
-                    r.fpr_at_threshold,
-                    r.recall_at_default,
-                    r.fpr_at_default
+                    "{:<15} {:>6}  {:>14.4}  {:>9}  {:.4}   {:>11.4}  {:.4}",
+                    r.script, r.pairs, r.recall_at_fpr, t, r.fpr_at_threshold, r.recall_at_default, r.fpr_at_default
                 );
             }
             for m in &e.misses {
