@@ -392,7 +392,7 @@ pub fn wade_giles_readings(t: &str) -> Vec<String> {
     if fin.is_empty() || !fin.bytes().any(super::normalize::is_vowel) {
         return Vec::new();
     }
-    let front = fin.starts_with('I') || fin.starts_with('U') && *ini == "HS";
+    let front = fin.starts_with('I') || (fin.starts_with('U') && *ini == "HS");
     let own = fold(t);
     let mut out = Vec::new();
     for o in options.iter() {

@@ -822,10 +822,7 @@ impl Watchlist {
             let mut extra = Vec::new();
             nickname_keys(t, &mut extra);
             if self.has_cross && !t.abjad && !t.native {
-                let mut latin = t.clone();
-                // The coarse key is asked the way the entry side was indexed.
-                latin.abjad = false;
-                coarse_keys(&latin, &mut extra);
+                coarse_keys(t, &mut extra);
             }
             for k in extra {
                 if self.keys.get(&k.0).is_some_and(|r| r.1 as usize <= self.common_postings) {
