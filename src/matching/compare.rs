@@ -81,10 +81,21 @@ impl PreparedName {
                 add_alternates(t, readings);
             }
         }
+        leave_domestic_names_to_transliteration(&mut tokens);
         PreparedName { tokens, surname_len }
     }
     pub fn is_empty(&self) -> bool {
         self.tokens.is_empty()
+    }
+}
+
+/// A name in Cyrillic or Greek script with a token that ends as that
+/// script's own people's names do (IVANOV, PAPADOPOULOS, SERGEEVNA) is in its
+/// own script: the transliteration rules meet it, and none of its tokens
+/// takes the coarse key of names written by sound ([`super::phonetic`]).
+fn leave_domestic_names_to_transliteration(tokens: &mut [Token]) {
+    if tokens.iter().any(|t| t.native && super::phonetic::domestic(&t.text)) {
+        tokens.iter_mut().for_each(|t| t.native = false);
     }
 }
 
@@ -943,5 +954,16 @@ mod tests {
         // Explained token by token: the surname has no partner.
         assert_eq!(ev.tokens[0].passenger, None);
         assert!(ev.tokens[1..].iter().all(|t| t.similarity == 1.0));
+    }
+
+    #[test]
+    fn names_in_their_own_script_take_no_coarse_key() {
+        // A Russian name in Cyrillic: every token is left to transliteration.
+        let n = PreparedName::new("Тимошенко", "Сергей");
+        assert!(n.tokens.iter().all(|t| !t.native));
+        assert!(name_score("Тимошенко, Наталия", "TKACHENKO, NATALIIA") < 0.85);
+        // A foreign name in Cyrillic keeps it (CURIE / КЮРИ).
+        assert!(PreparedName::new("Кюри", "").tokens[0].native);
+        assert!(name_score("Кюри", "CURIE") >= 0.85);
     }
 }
