@@ -276,19 +276,15 @@ const FAMILY_NICKNAME: u8 = 5;
 /// A name in another script under its coarse key ([`super::phonetic`]).
 const FAMILY_COARSE: u8 = 6;
 
-/// Coarse keys of a token (and, for an abjad one, without its article),
-/// with their single-deletion variants from four classes on (one edit
-/// apart still meets, as [`super::compare::token_similarity`] accepts).
+/// Coarse keys of a token (and, for an abjad one, without its article):
+/// exact keys only, as [`super::compare::token_similarity`] accepts.
 fn coarse_keys(t: &Token, out: &mut Vec<(u64, bool)>) {
     use super::phonetic::{without_article, MIN_KEY};
     for k in super::phonetic::coarse_keys(&t.text, t.native) {
         let rest = if t.abjad { without_article(&k) } else { None };
         for key in std::iter::once(k.as_str()).chain(rest) {
-            if key.len() >= MIN_KEY - 1 {
+            if key.len() >= MIN_KEY {
                 push_key(out, FAMILY_COARSE, key.as_bytes(), false);
-            }
-            if key.len() > MIN_KEY {
-                push_deletions(out, FAMILY_COARSE, key.as_bytes());
             }
         }
     }
