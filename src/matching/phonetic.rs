@@ -31,9 +31,7 @@ pub fn coarse_key(text: &str) -> String {
         } else if at(i, b"KH") {
             // Х stands for the H of other languages as often as for a K.
             (None, 2)
-        } else if at(i, b"GH") {
-            (Some(b'K'), 2)
-        } else if at(i, b"CK") {
+        } else if at(i, b"GH") || at(i, b"CK") {
             (Some(b'K'), 2)
         } else if at(i, b"PH") || at(i, b"TH") {
             (Some(class_of(b[i])), 2)
