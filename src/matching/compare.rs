@@ -2,16 +2,15 @@
 //! document numbers, nationality. Every comparison returns evidence that
 //! explains itself.
 
-use super::normalize::{consonants, fold, same_variant_class, strong_consonants, Token};
+use super::normalize::{fold, is_connector, is_title, Token};
+use super::similarity::TOKEN_FLOOR;
+pub use super::similarity::{jaro_winkler_ascii, osa_distance_ascii, token_similarity};
+#[cfg(test)]
+use super::similarity::{one_vowel_apart, undoubled_eq};
 use crate::model::PartialDate;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use strsim::jaro_winkler;
 
-/// An initial against a name with that initial (J / JOHN): above the floor, below a typo.
-const INITIAL_SIMILARITY: f64 = 0.88;
-/// Below this a token pair counts as not matching at all.
-const TOKEN_FLOOR: f64 = 0.86;
 /// Weight of each entry token by position: surname tokens, first given name, further given names.
 const W_SURNAME: f64 = 1.0;
 const W_FIRST_GIVEN: f64 = 0.8;
@@ -39,11 +38,32 @@ pub struct PreparedName {
 }
 
 impl PreparedName {
+    /// A name from its surname and given-names fields. Titles and
+    /// honorifics are dropped (`data/titles.txt`), names after a patronymic
+    /// connector numbered (`HAMAD BIN KHALID`), Han, Hangul and kana
+    /// romanised ([`super::cjk`]), and the other readings added that the
+    /// name as a whole calls for (Slavic given names, Wade-Giles).
     pub fn new(surname: &str, given: &str) -> PreparedName {
-        use super::normalize::{add_alternates, is_slavic_surname, slavic_given_readings, tokens};
-        let mut tokens = tokens(surname);
+        use super::cjk::{self, Role};
+        use super::normalize::{add_alternates, is_slavic_surname, slavic_given_readings};
+        let given_words = field_words(given);
+        let any_name = field_words(surname).iter().chain(&given_words).any(|w| !is_title(w));
+        let mut tokens =
+            cjk::tokens(surname, Role::Surname).unwrap_or_else(|| field_tokens(surname, StripTitles::KeepOne));
         let surname_len = tokens.len();
-        tokens.extend(super::normalize::tokens(given));
+        let strip = if any_name { StripTitles::All } else { StripTitles::None };
+        tokens.extend(cjk::tokens(given, Role::Given).unwrap_or_else(|| field_tokens(given, strip)));
+        // Given names ending in a connector (HAMAD BIN, KHALID) make the
+        // surname the father's name; connectors in the surname field count on.
+        let given_connectors = given_words.iter().filter(|w| is_connector(w)).count() as u8;
+        let given_ends_in_connector = given_words.last().is_some_and(|w| is_connector(w));
+        for (k, t) in tokens[..surname_len].iter_mut().enumerate() {
+            if t.patronym > 0 {
+                t.patronym = t.patronym.saturating_add(given_connectors);
+            } else if k == 0 && given_ends_in_connector {
+                t.patronym = given_connectors;
+            }
+        }
         // Beside an East Slavic surname or patronymic, given names are read
         // the German, Czech and French ways too (JULIJA / YULIYA).
         if tokens.iter().any(is_slavic_surname) {
@@ -54,6 +74,14 @@ impl PreparedName {
                 }
             }
         }
+        // A name with a Wade-Giles mark (HSI, TSE) has every syllable read as pinyin too.
+        if tokens.iter().any(|t| !t.abjad && cjk::is_wade_giles(&t.text)) {
+            for t in tokens.iter_mut().filter(|t| !t.abjad && !t.hangul) {
+                let readings = cjk::wade_giles_readings(&t.text);
+                add_alternates(t, readings);
+            }
+        }
+        leave_domestic_names_to_transliteration(&mut tokens);
         PreparedName { tokens, surname_len }
     }
     pub fn is_empty(&self) -> bool {
@@ -61,14 +89,70 @@ impl PreparedName {
     }
 }
 
+/// A name in Cyrillic or Greek script with a token that ends as that
+/// script's own people's names do (IVANOV, PAPADOPOULOS, SERGEEVNA) is in its
+/// own script: the transliteration rules meet it, and none of its tokens
+/// takes the coarse key of names written by sound ([`super::phonetic`]).
+fn leave_domestic_names_to_transliteration(tokens: &mut [Token]) {
+    if tokens.iter().any(|t| t.native && super::phonetic::domestic(&t.text)) {
+        tokens.iter_mut().for_each(|t| t.native = false);
+    }
+}
+
+/// Which title words a field drops.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum StripTitles {
+    /// Every title (the name has other words).
+    All,
+    /// Titles, but not the field's last word (a surname field keeps one).
+    KeepOne,
+    /// None (the name is made of titles only).
+    None,
+}
+
+/// The transliterated words of a field.
+fn field_words(field: &str) -> Vec<String> {
+    super::normalize::transliterate(field).0.split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect()
+}
+
+/// The tokens of a field, its titles dropped as `strip` says.
+fn field_tokens(field: &str, strip: StripTitles) -> Vec<Token> {
+    let (text, abjad) = super::normalize::transliterate(field);
+    let mut out = if abjad || strip == StripTitles::None || !text.split(' ').any(is_title) {
+        super::normalize::tokens_of_transliterated(&text, abjad)
+    } else {
+        let words: Vec<&str> = text.split(' ').collect();
+        let names = words.iter().filter(|w| !is_title(w)).count();
+        let kept: Vec<&str> = if names == 0 && strip == StripTitles::KeepOne {
+            words
+        } else {
+            words.into_iter().filter(|w| !is_title(w)).collect()
+        };
+        super::normalize::tokens_of_transliterated(&kept.join(" "), abjad)
+    };
+    super::normalize::mark_native(&mut out, field);
+    out
+}
+
 impl PreparedName {
     /// A full name as one string: `SURNAME, GIVEN NAMES`, or a plain full
-    /// name whose last word is taken as the surname.
+    /// name whose last word is taken as the surname; a name in Han, Hangul
+    /// or kana is read surname first (习近平, 김정은, タナカ ヒロシ).
     pub fn parse_full(name: &str) -> PreparedName {
+        if !name.contains(',') {
+            if let Some(tokens) = super::cjk::tokens(name, super::cjk::Role::Full) {
+                let surname_len = tokens.len().min(1);
+                return PreparedName { tokens, surname_len };
+            }
+        }
         match name.split_once(',') {
             Some((s, g)) => PreparedName::new(s, g),
             None => {
-                let words: Vec<&str> = name.split_whitespace().collect();
+                let mut words: Vec<&str> = name.split_whitespace().collect();
+                // A suffix or title at the end (JR, PHD) is not the surname.
+                while words.len() > 1 && words.last().is_some_and(|w| is_title(&super::normalize::transliterate(w).0)) {
+                    words.pop();
+                }
                 match words.split_last() {
                     Some((last, first)) if !first.is_empty() => PreparedName::new(last, &first.join(" ")),
                     _ => PreparedName::new(name, ""),
@@ -83,259 +167,6 @@ impl PreparedName {
 pub fn name_score(a: &str, b: &str) -> f64 {
     let (a, b) = (PreparedName::parse_full(a), PreparedName::parse_full(b));
     compare_names(&a, &b).score.max(compare_names(&b, &a).score)
-}
-
-/// Jaro-Winkler similarity of two ASCII byte strings, without allocating
-/// (tokens of up to 64 bytes; longer ones fall back to `strsim`). Equal to
-/// `strsim::jaro_winkler` on the same input (a property test checks it).
-#[allow(clippy::needless_range_loop)] // matching windows index both strings
-pub fn jaro_winkler_ascii(a: &[u8], b: &[u8]) -> f64 {
-    if a.len() > 64 || b.len() > 64 {
-        return jaro_winkler(std::str::from_utf8(a).unwrap_or(""), std::str::from_utf8(b).unwrap_or(""));
-    }
-    if a.is_empty() && b.is_empty() {
-        return 1.0;
-    }
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
-    }
-    let window = (a.len().max(b.len()) / 2).saturating_sub(1);
-    let mut b_used = 0u64;
-    let mut a_match = 0u64;
-    let mut matches = 0usize;
-    for (i, &ca) in a.iter().enumerate() {
-        let lo = i.saturating_sub(window);
-        let hi = (i + window + 1).min(b.len());
-        for j in lo..hi {
-            if b_used & (1 << j) == 0 && b[j] == ca {
-                b_used |= 1 << j;
-                a_match |= 1 << i;
-                matches += 1;
-                break;
-            }
-        }
-    }
-    if matches == 0 {
-        return 0.0;
-    }
-    let mut transpositions = 0usize;
-    let mut j = 0usize;
-    for (i, &ca) in a.iter().enumerate() {
-        if a_match & (1 << i) != 0 {
-            while b_used & (1 << j) == 0 {
-                j += 1;
-            }
-            if ca != b[j] {
-                transpositions += 1;
-            }
-            j += 1;
-        }
-    }
-    let m = matches as f64;
-    let jaro = (m / a.len() as f64 + m / b.len() as f64 + (m - (transpositions / 2) as f64) / m) / 3.0;
-    if jaro <= 0.7 {
-        return jaro;
-    }
-    let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count() as f64;
-    jaro + 0.1 * prefix * (1.0 - jaro)
-}
-
-/// Optimal string alignment distance (Levenshtein plus adjacent
-/// transpositions) of two byte strings, without allocating for tokens of up
-/// to 32 bytes; longer ones go to `strsim`. Equal to `strsim::osa_distance`
-/// on ASCII (a property test checks it).
-pub fn osa_distance_ascii(a: &[u8], b: &[u8]) -> usize {
-    const N: usize = 33;
-    if a.len() >= N || b.len() >= N {
-        return strsim::osa_distance(std::str::from_utf8(a).unwrap_or(""), std::str::from_utf8(b).unwrap_or(""));
-    }
-    // Three rows of the dynamic programme (i-2, i-1, i), rotated by index.
-    let mut rows = [[0u8; N]; 3];
-    for (j, v) in rows[0].iter_mut().enumerate().take(b.len() + 1) {
-        *v = j as u8;
-    }
-    for i in 1..=a.len() {
-        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
-        rows[cur][0] = i as u8;
-        for j in 1..=b.len() {
-            let cost = u8::from(a[i - 1] != b[j - 1]);
-            let mut d = (rows[prev][j] + 1).min(rows[cur][j - 1] + 1).min(rows[prev][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d = d.min(rows[prev2][j - 2] + 1);
-            }
-            rows[cur][j] = d;
-        }
-    }
-    rows[a.len() % 3][b.len()] as usize
-}
-
-fn jw(a: &str, b: &str) -> f64 {
-    jaro_winkler_ascii(a.as_bytes(), b.as_bytes())
-}
-
-/// Similarity of two tokens in 0..1.
-pub fn token_similarity(a: &Token, b: &Token) -> f64 {
-    if a.folded == b.folded {
-        return 1.0;
-    }
-    if a.abjad || b.abjad {
-        let (ca, cb) = (consonants(&a.folded), consonants(&b.folded));
-        if ca.is_empty() || cb.is_empty() {
-            return 0.0;
-        }
-        if ca == cb {
-            return 0.95;
-        }
-        let s = 0.95 * jw(&ca, &cb);
-        if s < TOKEN_FLOOR {
-            let (sa, sb) = (strong_consonants(&a.folded), strong_consonants(&b.folded));
-            if !sa.is_empty() && sa == sb {
-                return ABJAD_WEAK_SIMILARITY;
-            }
-        }
-        return s;
-    }
-    let (at, bt) = (a.text.as_bytes(), b.text.as_bytes());
-    // An initial against a full name.
-    if at.len() == 1 || bt.len() == 1 {
-        return if at[0] == bt[0] { INITIAL_SIMILARITY } else { 0.0 };
-    }
-    // The folded forms' edit distance, computed once for the blend and the rules below.
-    let (af, bf) = (a.folded.as_bytes(), b.folded.as_bytes());
-    let folded_edits = osa_distance_ascii(af, bf);
-    let mut s = blend(jaro_winkler_ascii(af, bf), folded_edits, af.len(), bf.len());
-    // The fold can make a one-letter variant look like more (SATO / SATOU
-    // fold to SATO / SATU, KHALIL / KALIL to HALIL / KALIL): the letters as
-    // written get a say while the folded forms stay one edit apart (as far as
-    // the index's deletion keys reach).
-    if s < TOKEN_FLOOR && (a.text != a.folded || b.text != b.folded) && af.len().min(bf.len()) >= 4 && folded_edits <= 1
-    {
-        s = s.max(blended(&a.text, &b.text));
-    }
-    for j in a.alternates() {
-        s = s.max(blended(j, &b.folded));
-    }
-    for j in b.alternates() {
-        s = s.max(blended(&a.folded, j));
-    }
-    // Same skeleton on a long token, same first letter and close spelling: a
-    // romanisation variant (MOHAMED / MUHAMAD), not another name (HASAN / HUSEYIN).
-    if a.skeleton.len() >= 6 && a.skeleton == b.skeleton && at[0] == bt[0] && s >= 0.75 {
-        s = s.max(0.9);
-    }
-    // One typo in a name of four letters (JAMES / JVMES, REKHA / REKH), in
-    // the folded or the written form (NANAMI / NNAMI fold two apart): the
-    // blend puts some of these just under the floor.
-    if s < TOKEN_FLOOR
-        && at[0] == bt[0]
-        && ((folded_edits == 1 && long_enough_for_one_edit(af.len(), bf.len())) || one_edit(at, bt))
-    {
-        s = s.max(ONE_EDIT_SIMILARITY);
-    }
-    if s < TOKEN_FLOOR && same_variant_class(a, b) {
-        s = s.max(KNOWN_VARIANT_SIMILARITY);
-    }
-    if s < TOKEN_FLOOR {
-        // One vowel written differently, all else equal (HIBA / HEBA, MEHDI /
-        // MAHDI, AMRO / AMRU): how short names are romanised; two or more
-        // differing vowels are another name (HASAN / HUSEIN), and so is one in
-        // a name of one consonant (HO / HA, TA / TAI).
-        if at[0] == bt[0] && a.skeleton.len() >= 4 && one_vowel_apart(a.folded.as_bytes(), b.folded.as_bytes()) {
-            s = s.max(VOWEL_VARIANT_SIMILARITY);
-        }
-        // A doubled letter (LE / LEE, ADEYEMI / ADEYEMMI).
-        if undoubled_eq(at, bt) {
-            s = s.max(DOUBLED_LETTER_SIMILARITY);
-        }
-    }
-    s
-}
-
-/// One edit apart (after folding), four letters on one side, same first letter: just at the floor.
-const ONE_EDIT_SIMILARITY: f64 = TOKEN_FLOOR;
-/// Two names of one class in `data/name-variants.txt`.
-const KNOWN_VARIANT_SIMILARITY: f64 = 0.92;
-/// An abjad name equal to a Latin one once the weak consonants (H, V) are set aside.
-const ABJAD_WEAK_SIMILARITY: f64 = 0.88;
-/// One vowel written differently, everything else equal.
-const VOWEL_VARIANT_SIMILARITY: f64 = 0.88;
-/// Equal once doubled letters are written once.
-const DOUBLED_LETTER_SIMILARITY: f64 = 0.93;
-
-/// One edit apart (OSA), one of the two of four letters or more, neither under three.
-fn one_edit(a: &[u8], b: &[u8]) -> bool {
-    long_enough_for_one_edit(a.len(), b.len()) && osa_distance_ascii(a, b) == 1
-}
-
-fn long_enough_for_one_edit(a_len: usize, b_len: usize) -> bool {
-    a_len.min(b_len) >= 3 && a_len.max(b_len) >= 4
-}
-
-/// Do two folded tokens have the same consonants in the same places, with
-/// exactly one run of vowels spelled differently?
-fn one_vowel_apart(a: &[u8], b: &[u8]) -> bool {
-    use super::normalize::is_vowel;
-    let (mut i, mut j, mut differing) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        if is_vowel(a[i]) && is_vowel(b[j]) {
-            let (si, sj) = (i, j);
-            while i < a.len() && is_vowel(a[i]) {
-                i += 1;
-            }
-            while j < b.len() && is_vowel(b[j]) {
-                j += 1;
-            }
-            if a[si..i] != b[sj..j] {
-                differing += 1;
-            }
-        } else if a[i] == b[j] && !is_vowel(a[i]) {
-            i += 1;
-            j += 1;
-        } else {
-            return false;
-        }
-    }
-    i == a.len() && j == b.len() && differing == 1
-}
-
-/// Equal when runs of one letter count once.
-fn undoubled_eq(a: &[u8], b: &[u8]) -> bool {
-    let mut x = a.iter().copied().peekable();
-    let mut y = b.iter().copied().peekable();
-    loop {
-        match (x.next(), y.next()) {
-            (None, None) => return true,
-            (Some(p), Some(q)) if p == q => {
-                while x.peek() == Some(&p) {
-                    x.next();
-                }
-                while y.peek() == Some(&q) {
-                    y.next();
-                }
-            }
-            _ => return false,
-        }
-    }
-}
-
-/// Jaro-Winkler, tempered by the edit distance. Jaro-Winkler is generous on
-/// short tokens (SAAD / SAUD, THANH / THANG): there one edit is a large share
-/// of the name, so the edit distance (optimal string alignment: a
-/// transposition counts once) weighs in; on longer tokens with less weight.
-fn blended(a: &str, b: &str) -> f64 {
-    blend(jw(a, b), osa_distance_ascii(a.as_bytes(), b.as_bytes()), a.len(), b.len())
-}
-
-/// [`blended`] from a Jaro-Winkler similarity and an edit distance already computed.
-fn blend(s: f64, edits: usize, a_len: usize, b_len: usize) -> f64 {
-    let short = a_len.min(b_len);
-    let longest = a_len.max(b_len).max(1) as f64;
-    let edit = (1.0 - edits as f64 / longest).max(0.0);
-    if short <= 5 {
-        (2.0 * s + edit) / 3.0
-    } else {
-        (3.0 * s + edit) / 4.0
-    }
 }
 
 /// How one entry token was matched.
@@ -422,8 +253,14 @@ fn align(entry: &PreparedName, pax: &PreparedName) -> Alignment {
     let mut sims = [[0f32; MAX_TOKENS]; MAX_TOKENS];
     let mut cand: [(f32, u8, u8); MAX_TOKENS * MAX_TOKENS] = [(0.0, 0, 0); MAX_TOKENS * MAX_TOKENS];
     let mut n = 0;
+    // Both names say whose son is whose (BIN, IBN, OULD): a father's name
+    // pairs only with a father's name (HAMAD BIN KHALID is not KHALID BIN HAMAD).
+    let order_holds = e.iter().any(|t| t.patronym > 0) && p.iter().any(|t| t.patronym > 0);
     for (i, et) in e.iter().enumerate() {
         for (j, pt) in p.iter().enumerate() {
+            if order_holds && et.patronym != pt.patronym {
+                continue;
+            }
             let s = token_similarity(et, pt) as f32;
             sims[i][j] = s;
             if s as f64 >= TOKEN_FLOOR {
@@ -479,6 +316,24 @@ fn align(entry: &PreparedName, pax: &PreparedName) -> Alignment {
             out.pairs[i] = Some((j as u8, s));
             out.pairs[i + 1] = Some((j as u8, s));
             p_used[j] = true;
+        }
+    }
+    join_runs(entry, pax, &mut out.pairs, &mut p_used);
+    // A short form of a given name (BILL / WILLIAM, SASHA / ALEKSANDR) in a
+    // given-name position, only beside a surname that matches well.
+    let strong_surname =
+        (0..entry.surname_len.min(e.len())).any(|i| out.pairs[i].is_some_and(|(_, s)| s as f64 >= STRONG_SURNAME));
+    if strong_surname {
+        for i in entry.surname_len..e.len() {
+            if out.pairs[i].is_some() {
+                continue;
+            }
+            let partner = (pax.surname_len..p.len())
+                .find(|&j| !p_used[j] && super::nicknames::is_nickname_pair(&e[i].folded, &p[j].folded));
+            if let Some(j) = partner {
+                out.pairs[i] = Some((j as u8, NICKNAME_SIMILARITY as f32));
+                p_used[j] = true;
+            }
         }
     }
     let given_start = entry.surname_len;
@@ -538,9 +393,87 @@ fn align(entry: &PreparedName, pax: &PreparedName) -> Alignment {
         let lost_surname = j < pax.surname_len && !pax_surname_matched && pax_has_given;
         score *= if first_given || lost_surname { UNMATCHED_KEY_NAME_FACTOR } else { EXTRA_TOKEN_FACTOR };
     }
+    // A name substituted on both sides (AL-DULAIMI / AL-TIKRITI behind the
+    // same given names) is another person, however much else agrees.
+    let entry_surname_unmatched = (0..entry.surname_len.min(e.len())).any(|i| out.pairs[i].is_none());
+    if unmatched_pax > 0 && (entry_surname_unmatched || (0..pax.surname_len.min(p.len())).any(|j| !p_used[j])) {
+        let entry_unmatched = (0..e.len()).any(|i| out.pairs[i].is_none());
+        if entry_unmatched {
+            score = score.min(SUBSTITUTION_CAP);
+        }
+    }
     out.score = round3(score);
     out.extra = unmatched_pax;
     out
+}
+
+/// A short form of a given name against the full name.
+const NICKNAME_SIMILARITY: f64 = 0.9;
+/// A surname token at least this similar lets a nickname count.
+const STRONG_SURNAME: f64 = 0.95;
+/// The highest name score of a name with a surname substituted on both sides.
+const SUBSTITUTION_CAP: f64 = 0.75;
+/// The longest run of tokens one joined word is read as.
+const MAX_RUN: usize = 4;
+
+/// One word written for three or four (ABDULRAHMANALI / ABDUL RAHMAN ALI,
+/// the spaces of a machine-readable zone lost), either way round: equal
+/// once folded, at the joined-name factor. The run is read in the order the
+/// fields are written in a machine-readable zone (surname first) and in the
+/// order of a written name (given names first).
+fn join_runs(
+    entry: &PreparedName,
+    pax: &PreparedName,
+    pairs: &mut [Option<(u8, f32)>; MAX_TOKENS],
+    p_used: &mut [bool; MAX_TOKENS],
+) {
+    let e = &entry.tokens[..entry.tokens.len().min(MAX_TOKENS)];
+    let p = &pax.tokens[..pax.tokens.len().min(MAX_TOKENS)];
+    // Cheap tests first (this runs for every candidate): one side needs
+    // three unmatched tokens, the other an unmatched one of six letters.
+    let e_free = (0..e.len()).filter(|&i| pairs[i].is_none()).count();
+    let p_free = (0..p.len()).filter(|&j| !p_used[j]).count();
+    let long = |ts: &[Token], free: &dyn Fn(usize) -> bool| (0..ts.len()).any(|x| free(x) && ts[x].text.len() >= 6);
+    let e_long = long(e, &|i| pairs[i].is_none());
+    let p_long = long(p, &|j| !p_used[j]);
+    if !((e_long && p_free >= 3) || (p_long && e_free >= 3)) {
+        return;
+    }
+    let joined = |ts: &[Token], order: &[usize]| fold(&order.iter().map(|&x| ts[x].text.as_str()).collect::<String>());
+    let orders = |name: &PreparedName, n: usize| -> [Vec<usize>; 2] {
+        let s = name.surname_len.min(n);
+        [(0..n).collect(), (s..n).chain(0..s).collect()]
+    };
+    for k in 3..=MAX_RUN {
+        // An entry token spelled by k passenger tokens.
+        for order in orders(pax, p.len()) {
+            for i in 0..e.len() {
+                if pairs[i].is_some() || e[i].abjad || e[i].text.len() < 6 {
+                    continue;
+                }
+                let run = order
+                    .windows(k)
+                    .find(|w| w.iter().all(|&x| !p_used[x] && !p[x].abjad) && joined(p, w) == e[i].folded);
+                if let Some(w) = run {
+                    pairs[i] = Some((w[0] as u8, SPLIT_FACTOR as f32));
+                    w.iter().for_each(|&x| p_used[x] = true);
+                }
+            }
+        }
+        // k entry tokens written as one passenger token.
+        for order in orders(entry, e.len()) {
+            for w in order.windows(k) {
+                if w.iter().any(|&x| pairs[x].is_some() || e[x].abjad) {
+                    continue;
+                }
+                let whole = joined(e, w);
+                if let Some(j) = (0..p.len()).find(|&j| !p_used[j] && p[j].folded == whole) {
+                    w.iter().for_each(|&x| pairs[x] = Some((j as u8, SPLIT_FACTOR as f32)));
+                    p_used[j] = true;
+                }
+            }
+        }
+    }
 }
 
 /// The name score of an entry's name against a passenger's, without the explanation.
@@ -934,5 +867,103 @@ mod tests {
         // Another first letter, or a three-letter name, is not a typo of it.
         assert!(score(("ROGAN", "JAMES"), ("ROGAN", "TAMES")) < score(("ROGAN", "JAMES"), ("ROGAN", "JVMES")));
         assert!(score(("DO", "ANH"), ("DO", "ANN")) < 0.85);
+    }
+
+    #[test]
+    fn joined_names_of_three_and_more() {
+        assert!(name_score("ABDULRAHMANALI", "ABDUL RAHMAN ALI") >= 0.9);
+        assert!(name_score("ABDUL RAHMAN ALI", "ABDULRAHMANALI") >= 0.9);
+        assert!(name_score("DUPONT, JEANPIERRE", "DUPONT, JEAN PIERRE") >= 0.9);
+        // Every piece must be there: ABDULRAHMANOMAR is not ABDUL RAHMAN ALI.
+        assert!(name_score("ABDULRAHMANOMAR", "ABDUL RAHMAN ALI") < 0.85);
+    }
+
+    #[test]
+    fn patronymic_order_holds() {
+        assert!(name_score("HAMAD BIN KHALID", "KHALID BIN HAMAD") < 0.85);
+        assert!(name_score("HAMAD BIN KHALID", "HAMAD BIN KHALID") >= 0.99);
+        assert!(name_score("HAMAD BIN KHALID", "HAMAD IBN KHALID") >= 0.99);
+        assert!(name_score("MOHAMMED BIN RASHID AL MAKTOUM", "AL MAKTOUM, MOHAMMED BIN RASHID") >= 0.9);
+        assert!(name_score("SIDI OULD CHEIKH", "CHEIKH OULD SIDI") < 0.85);
+        // Plain tokens still reorder freely.
+        assert!(name_score("KHAN, AHMED", "AHMED KHAN") >= 0.9);
+        assert!(name_score("HAMAD KHALID", "KHALID HAMAD") >= 0.9);
+    }
+
+    #[test]
+    fn han_hangul_and_kana_meet_their_romanisations() {
+        assert!(name_score("习近平", "XI JINPING") >= 0.9);
+        assert!(name_score("习近平", "XI, JINPING") >= 0.9);
+        assert!(name_score("김정은", "KIM JONG UN") >= 0.9);
+        assert!(name_score("김정은", "KIM, JONG UN") >= 0.9);
+        assert!(name_score("タナカ ヒロシ", "TANAKA HIROSHI") >= 0.9);
+        assert!(name_score("サトウ ユウキ", "SATO, YUKI") >= 0.9);
+        // Other syllables are other people, and other characters too.
+        assert!(name_score("김정은", "김종은") < 0.85);
+        assert!(name_score("김정은", "김정은") >= 0.99);
+        assert!(name_score("习近平", "LI KEQIANG") < 0.5);
+    }
+
+    #[test]
+    fn wade_giles_meets_pinyin() {
+        assert!(name_score("XI JINPING", "HSI CHIN-PING") >= 0.85);
+        assert!(name_score("MAO ZEDONG", "MAO TSE-TUNG") >= 0.85);
+        assert!(name_score("毛泽东", "MAO TSE-TUNG") >= 0.85);
+        // Without a Wade-Giles mark no pinyin reading: DANG is not TANG.
+        assert!(name_score("TANG, WEI", "DANG, WEI") < 0.85);
+    }
+
+    #[test]
+    fn nicknames_in_the_given_name_position() {
+        let s = name_score("CLINTON, WILLIAM", "CLINTON, BILL");
+        assert!((0.85..1.0).contains(&s), "{s}");
+        assert!(name_score("IVANOV, ALEKSANDR", "IVANOV, SASHA") >= 0.85);
+        assert!(name_score("GARCIA, JOSE", "GARCIA, PEPE") >= 0.85);
+        // Below the exact name.
+        assert!(s < name_score("CLINTON, WILLIAM", "CLINTON, WILLIAM"));
+        // Not as a surname, and not without a strong surname.
+        assert!(name_score("BILL, JOHN", "WILLIAM, JOHN") < 0.85);
+        assert!(name_score("CLINTON, WILLIAM", "CLINTEN, BILL") < 0.85);
+        assert!(name_score("CLINTON, WILLIAM", "SMITH, BILL") < 0.5);
+    }
+
+    #[test]
+    fn titles_are_no_name_tokens() {
+        for (a, b) in [
+            ("DR AHMED KHAN", "AHMED KHAN"),
+            ("SHEIKH HAMAD AL THANI", "HAMAD AL THANI"),
+            ("HAJI MOHAMMED ALI", "ALI, MOHAMMED"),
+            ("MONSIEUR JEAN DUPONT", "JEAN DUPONT"),
+            ("PRESIDENT XI JINPING", "XI JINPING"),
+            ("SMITH, JOHN JR", "SMITH, JOHN"),
+        ] {
+            assert!(name_score(a, b) >= 0.99, "{a} / {b}: {}", name_score(a, b));
+        }
+        // A name made of a title-like word alone keeps it.
+        assert!(PreparedName::new("MAJOR", "JOHN").tokens.len() == 2);
+        assert!(!PreparedName::new("DR", "").tokens.is_empty());
+    }
+
+    #[test]
+    fn substitution_on_both_sides_caps_the_score() {
+        let s = name_score("AL-DULAIMI, AHMED MOHAMMED HASSAN", "AL-TIKRITI, AHMED MOHAMMED HASSAN");
+        assert!(s <= SUBSTITUTION_CAP, "{s}");
+        let e = PreparedName::new("AL-DULAIMI", "AHMED MOHAMMED HASSAN");
+        let p = PreparedName::new("AL-TIKRITI", "AHMED MOHAMMED HASSAN");
+        let ev = compare_names(&e, &p);
+        // Explained token by token: the surname has no partner.
+        assert_eq!(ev.tokens[0].passenger, None);
+        assert!(ev.tokens[1..].iter().all(|t| t.similarity == 1.0));
+    }
+
+    #[test]
+    fn names_in_their_own_script_take_no_coarse_key() {
+        // A Russian name in Cyrillic: every token is left to transliteration.
+        let n = PreparedName::new("Тимошенко", "Сергей");
+        assert!(n.tokens.iter().all(|t| !t.native));
+        assert!(name_score("Тимошенко, Наталия", "TKACHENKO, NATALIIA") < 0.85);
+        // A foreign name in Cyrillic keeps it (PICKARD / ПИКАРД).
+        assert!(PreparedName::new("Пикард", "").tokens[0].native);
+        assert!(name_score("Пикард", "PICKARD") >= 0.85);
     }
 }

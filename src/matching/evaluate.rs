@@ -75,14 +75,80 @@ pub struct Evaluation {
     /// Misclassified pairs, lowest-scoring false negatives and highest-scoring
     /// false positives first.
     pub errors: Vec<Error>,
+    /// The same counts per class of variation (see [`super::variation`]).
+    pub classes: Vec<ClassReport>,
+    /// Precision and recall at thresholds from 0.50 to 1.00.
+    pub curve: Vec<CurvePoint>,
+}
+
+/// Precision, recall and F1 of the pairs of one class of variation.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassReport {
+    /// The class (`other_script`, `nickname`, ...).
+    pub class: String,
+    /// Same-person pairs of the class.
+    pub positives: usize,
+    /// Different-person pairs of the class.
+    pub negatives: usize,
+    /// Precision within the class.
+    pub precision: f64,
+    /// Recall within the class.
+    pub recall: f64,
+    /// F1 within the class.
+    pub f1: f64,
+}
+
+/// One point of the precision-recall curve.
+#[derive(Debug, Clone, Serialize)]
+pub struct CurvePoint {
+    /// The threshold.
+    pub threshold: f64,
+    /// Precision at it.
+    pub precision: f64,
+    /// Recall at it.
+    pub recall: f64,
+    /// F1 at it.
+    pub f1: f64,
+}
+
+/// Precision, recall and F1 from counts (0 where undefined).
+fn prf(tp: usize, fp: usize, fneg: usize) -> (f64, f64, f64) {
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let (p, r) = (ratio(tp, tp + fp), ratio(tp, tp + fneg));
+    (p, r, if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) })
+}
+
+/// Counts of `(score, same_person)` at `threshold`: TP, FP, FN.
+fn counts(scored: &[(f64, bool)], threshold: f64) -> (usize, usize, usize) {
+    let tp = scored.iter().filter(|(s, y)| *y && *s >= threshold).count();
+    let fp = scored.iter().filter(|(s, y)| !*y && *s >= threshold).count();
+    let fneg = scored.iter().filter(|(s, y)| *y && *s < threshold).count();
+    (tp, fp, fneg)
+}
+
+/// The precision-recall curve at thresholds 0.50, 0.55, ..., 1.00.
+pub fn curve(scored: &[(f64, bool)]) -> Vec<CurvePoint> {
+    (10..=20)
+        .map(|k| {
+            let threshold = k as f64 * 0.05;
+            let (tp, fp, fneg) = counts(scored, threshold - 1e-9);
+            let (precision, recall, f1) = prf(tp, fp, fneg);
+            CurvePoint { threshold: super::compare::round3(threshold), precision, recall, f1 }
+        })
+        .collect()
 }
 
 /// Score every pair with [`name_score`] and count the outcomes at `threshold`.
 pub fn evaluate(pairs: &[LabelledPair], threshold: f64) -> Evaluation {
     let (mut tp, mut fp, mut fneg, mut tn) = (0, 0, 0, 0);
     let mut errors = Vec::new();
+    let mut scored = Vec::with_capacity(pairs.len());
+    let mut by_class: std::collections::BTreeMap<String, Vec<(f64, bool)>> = Default::default();
     for p in pairs {
         let score = name_score(&p.name1, &p.name2);
+        scored.push((score, p.same_person));
+        let class = super::variation::class_of(p);
+        by_class.entry(class.to_string()).or_default().push((score, p.same_person));
         let said = score >= threshold;
         match (said, p.same_person) {
             (true, true) => tp += 1,
@@ -104,10 +170,16 @@ pub fn evaluate(pairs: &[LabelledPair], threshold: f64) -> Evaluation {
         let key = |e: &Error| if e.same_person { e.score } else { 1.0 - e.score };
         key(a).total_cmp(&key(b))
     });
-    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-    let precision = ratio(tp, tp + fp);
-    let recall = ratio(tp, tp + fneg);
-    let f1 = if precision + recall == 0.0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
+    let (precision, recall, f1) = prf(tp, fp, fneg);
+    let classes = by_class
+        .into_iter()
+        .map(|(class, s)| {
+            let (ctp, cfp, cfn) = counts(&s, threshold);
+            let (precision, recall, f1) = prf(ctp, cfp, cfn);
+            let positives = s.iter().filter(|(_, y)| *y).count();
+            ClassReport { class, positives, negatives: s.len() - positives, precision, recall, f1 }
+        })
+        .collect();
     Evaluation {
         threshold,
         pairs: pairs.len(),
@@ -119,6 +191,8 @@ pub fn evaluate(pairs: &[LabelledPair], threshold: f64) -> Evaluation {
         recall,
         f1,
         errors,
+        classes,
+        curve: curve(&scored),
     }
 }
 
@@ -143,6 +217,14 @@ mod tests {
         assert!((e.f1 - 2.0 / 3.0).abs() < 1e-12);
         assert_eq!(e.errors.len(), 1);
         assert_eq!(e.errors[0].name2, "XU, ZHEN");
+        assert_eq!(e.classes.iter().map(|c| c.class.as_str()).collect::<Vec<_>>(), ["other_script", "spelling"]);
+        let other = &e.classes[0];
+        assert_eq!((other.positives, other.negatives, other.recall), (1, 0, 1.0));
+        assert_eq!(e.curve.len(), 11);
+        assert_eq!(e.curve[0].threshold, 0.5);
+        assert_eq!(e.curve[10].threshold, 1.0);
+        // Recall never rises with the threshold.
+        assert!(e.curve.windows(2).all(|w| w[1].recall <= w[0].recall));
     }
 
     #[test]

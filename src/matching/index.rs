@@ -177,6 +177,10 @@ pub struct Watchlist {
     has_abjad: bool,
     /// Tokens with more postings than this are common (see [`COMMON_POSTINGS`]).
     common_postings: usize,
+    /// Every name token of the list, for cutting a passenger's joined names.
+    segmenter: super::segment::Segmenter,
+    /// Whether any name is in another script (else passengers need not ask the coarse keys).
+    has_cross: bool,
 }
 
 /// One name variant of an entry, with what candidate selection needs
@@ -259,11 +263,41 @@ const TOKEN_BITS: u32 = 4;
 /// 15, not 16: the top bit of [`VariantState::exact`] marks a rare-token hit.
 const MAX_INDEXED_TOKENS: usize = (1 << TOKEN_BITS) - 1;
 
+/// A passenger token this long that no key knows is cut into known names.
+const MIN_JOINED: usize = 6;
 const FAMILY_SKELETON: u8 = 0;
 const FAMILY_CONSONANTS: u8 = 1;
 const FAMILY_FOLDED: u8 = 2;
 /// A class of `data/name-variants.txt` (PARK / PAK / BAK).
 const FAMILY_VARIANT: u8 = 4;
+/// A line of `data/nicknames.txt` (short forms of given names).
+const FAMILY_NICKNAME: u8 = 5;
+
+/// A name in another script under its coarse key ([`super::phonetic`]).
+const FAMILY_COARSE: u8 = 6;
+
+/// Coarse keys of a token (and, for an abjad one, without its article):
+/// exact keys only, as [`super::compare::token_similarity`] accepts.
+fn coarse_keys(t: &Token, out: &mut Vec<(u64, bool)>) {
+    use super::phonetic::{without_article, MIN_KEY};
+    for k in super::phonetic::coarse_keys(&t.text, t.native) {
+        let rest = if t.abjad { without_article(&k) } else { None };
+        for key in std::iter::once(k.as_str()).chain(rest) {
+            if key.len() >= MIN_KEY {
+                push_key(out, FAMILY_COARSE, key.as_bytes(), false);
+            }
+        }
+    }
+}
+
+/// Keys of a token's nickname lines (BILL and WILLIAM share one).
+fn nickname_keys(t: &Token, out: &mut Vec<(u64, bool)>) {
+    if !t.abjad {
+        for c in super::nicknames::nickname_classes(&t.folded) {
+            push_key(out, FAMILY_NICKNAME, &c.to_le_bytes(), false);
+        }
+    }
+}
 
 fn key_hash(family: u8, s: &[u8]) -> u64 {
     let mut h = FxHasher::default();
@@ -548,6 +582,9 @@ fn common_token_matches(entry: &Token, pax: &Token) -> Option<bool> {
     if super::normalize::same_variant_class(entry, pax) {
         return Some(true);
     }
+    if super::nicknames::is_nickname_pair(&entry.folded, &pax.folded) {
+        return Some(false);
+    }
     let (a, b) = (entry.folded.as_bytes(), pax.folded.as_bytes());
     // First letters agree (as in the keys' typical reach); cheap tests first.
     (a.len().min(b.len()) >= MIN_FOLDED_FOR_DELETIONS - 1
@@ -613,6 +650,12 @@ impl Watchlist {
                 for (ti, t) in n.tokens.iter().enumerate().take(MAX_INDEXED_TOKENS) {
                     keys.clear();
                     token_keys(t, false, &mut keys);
+                    if ti >= n.surname_len {
+                        nickname_keys(t, &mut keys);
+                    }
+                    if t.abjad || (t.native && !t.hangul && !super::phonetic::domestic(&t.text)) {
+                        coarse_keys(t, &mut keys);
+                    }
                     // Two names written as one (TRUNG PHUC / TRUNGPHUC), under the second's bit.
                     if ti > 0 && !t.abjad {
                         exact_latin_keys(
@@ -641,6 +684,15 @@ impl Watchlist {
         };
         let (docs, docs_confusable) = rayon::join(|| doc_map(|d| &d.number), || doc_map(|d| &d.confusable));
         let has_abjad = entries.iter().any(|e| e.names.iter().any(|n| n.tokens.iter().any(|t| t.abjad)));
+        let has_cross = entries.iter().any(|e| e.names.iter().any(|n| n.tokens.iter().any(|t| t.abjad || t.native)));
+        let segmenter = super::segment::Segmenter::build(
+            entries
+                .iter()
+                .flat_map(|e| e.names.iter())
+                .flat_map(|n| n.tokens.iter())
+                .filter(|t| !t.abjad)
+                .map(|t| t.text.as_str()),
+        );
         Ok(Watchlist {
             version,
             threshold: DEFAULT_THRESHOLD,
@@ -655,6 +707,8 @@ impl Watchlist {
             docs_confusable,
             has_abjad,
             common_postings: COMMON_POSTINGS,
+            segmenter,
+            has_cross,
         })
     }
 
@@ -738,12 +792,39 @@ impl Watchlist {
         for (ti, t) in toks.iter().enumerate() {
             let mut keys: Vec<(u64, bool)> = Vec::with_capacity(24);
             token_keys(t, self.has_abjad, &mut keys);
-            // One name written as two (ANNAMARIA / ANNA MARIA).
+            // One name written as two or three (ANNAMARIA / ANNA MARIA).
             if ti + 1 < toks.len() && !t.abjad {
                 exact_latin_keys(&super::normalize::fold(&format!("{}{}", t.text, toks[ti + 1].text)), &mut keys);
+                if ti + 2 < toks.len() && !toks[ti + 1].abjad {
+                    let three = format!("{}{}{}", t.text, toks[ti + 1].text, toks[ti + 2].text);
+                    exact_latin_keys(&super::normalize::fold(&three), &mut keys);
+                }
             }
             dedup_keys(&mut keys);
-            let total = keys.iter().map(|k| self.keys.get(&k.0).map_or(0, |r| r.1 as usize)).sum();
+            let mut total: usize = keys.iter().map(|k| self.keys.get(&k.0).map_or(0, |r| r.1 as usize)).sum();
+            // A name the list does not know may be several it does, joined
+            // (ABDULRAHMANALI): the pieces are asked too.
+            if total == 0 && !t.abjad && t.text.len() >= MIN_JOINED {
+                if let Some(pieces) = self.segmenter.segment(&t.text) {
+                    for piece in pieces {
+                        exact_latin_keys(&super::normalize::fold(piece), &mut keys);
+                    }
+                    dedup_keys(&mut keys);
+                    total = keys.iter().map(|k| self.keys.get(&k.0).map_or(0, |r| r.1 as usize)).sum();
+                }
+            }
+            // Short forms of given names, and names in another script by
+            // their coarse keys, while those keys are not common.
+            let mut extra = Vec::new();
+            nickname_keys(t, &mut extra);
+            if self.has_cross && !t.abjad && !t.native {
+                coarse_keys(t, &mut extra);
+            }
+            for k in extra {
+                if self.keys.get(&k.0).is_some_and(|r| r.1 as usize <= self.common_postings) {
+                    keys.push(k);
+                }
+            }
             per_token.push((keys, total));
         }
         // Common tokens (a frequent given name or surname) are not scanned:

@@ -15,12 +15,38 @@
 use compact_str::CompactString;
 use unicode_normalization::UnicodeNormalization;
 
+use super::readings::push_readings;
+#[cfg(test)]
+use super::readings::somali_reading;
+pub use super::readings::{add_alternates, is_slavic_surname, other_readings, slavic_given_readings};
+
 /// Name particles: kept for display and for joined forms (`EL AMRANI` →
 /// `ELAMRANI`), never counted as a name on their own.
 pub const PARTICLES: &[&str] = &[
     "AL", "EL", "UL", "BIN", "BEN", "IBN", "BINT", "BINTI", "BT", "ABU", "UMM", "VAN", "VON", "DER", "DEN", "DE", "LA",
-    "LE", "DI", "DA", "DO", "DOS", "DAS", "DEL", "DELLA", "DELA", "DU", "DES", "TER", "TEN", "Y", "ST", "AP",
+    "LE", "DI", "DA", "DO", "DOS", "DAS", "DEL", "DELLA", "DELA", "DU", "DES", "TER", "TEN", "Y", "ST", "AP", "OULD",
+    "MAC",
 ];
+
+/// Particles that say "son (daughter) of": the name after one is a
+/// father's, and `HAMAD BIN KHALID` is not `KHALID BIN HAMAD`.
+pub const CONNECTORS: &[&str] = &["BIN", "BEN", "IBN", "BINT", "BINTI", "BT", "OULD", "AP", "MAC"];
+
+/// Is this transliterated word a patronymic connector ([`CONNECTORS`])?
+pub fn is_connector(t: &str) -> bool {
+    CONNECTORS.contains(&t)
+}
+
+static TITLES_TXT: &str = include_str!("../../data/titles.txt");
+
+/// Is this transliterated word an honorific, title, rank or suffix
+/// (`data/titles.txt`: DR, SHEIKH, HAJI, MONSIEUR, PRESIDENT, JR)?
+pub fn is_title(word: &str) -> bool {
+    use std::sync::OnceLock;
+    static SET: OnceLock<rustc_hash::FxHashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| TITLES_TXT.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect())
+        .contains(word)
+}
 
 pub fn is_particle(t: &str) -> bool {
     PARTICLES.contains(&t)
@@ -44,6 +70,29 @@ pub struct Token {
     pub alternates: Option<Box<[CompactString]>>,
     /// The folded token is in `data/name-variants.txt` (see [`variant_classes`]).
     pub has_variants: bool,
+    /// Written after a patronymic connector (BIN, IBN, OULD, ...): the how
+    /// manieth such name it is (1: the father's, 2: the grandfather's); 0
+    /// for a name after none.
+    pub patronym: u8,
+    /// Romanised from Hangul: two such tokens are one name only when their
+    /// syllables are (김정은 is not 김종은).
+    pub hangul: bool,
+    /// Transliterated from another alphabet (Cyrillic, Greek, Armenian,
+    /// Georgian): against a Latin spelling it may also meet by its coarse
+    /// key ([`super::phonetic`]).
+    pub native: bool,
+}
+
+/// Is any letter of `s` in Cyrillic, Greek, Armenian or Georgian script?
+pub fn has_other_alphabet(s: &str) -> bool {
+    !s.is_ascii() && s.chars().any(|c| ('\u{0370}'..='\u{058F}').contains(&c) || ('\u{10A0}'..='\u{10FF}').contains(&c))
+}
+
+/// Mark tokens transliterated from another alphabet (see [`Token::native`]).
+pub fn mark_native(tokens: &mut [Token], source: &str) {
+    if has_other_alphabet(source) {
+        tokens.iter_mut().for_each(|t| t.native = true);
+    }
 }
 
 static NAME_VARIANTS_TXT: &str = include_str!("../../data/name-variants.txt");
@@ -516,193 +565,16 @@ impl Token {
     }
 }
 
-/// Endings of East Slavic surnames and patronymics, folded: the other
-/// readings are kept only for tokens that end so once re-read.
-const SLAVIC_ENDINGS: &[&str] =
-    &["OV", "EV", "OVA", "EVA", "IN", "INA", "ENKO", "UK", "SKI", "SKAIA", "ICH", "OVNA", "EVNA"];
-
-/// A Slavic name written by the German, Czech or French romanisation of
-/// Cyrillic, read the English way and folded; several when the writing
-/// leaves it open. German writes Ж as SCH (SCHUKOW / ZHUKOV), Ц as Z
-/// (SAIZEW / ZAITSEV), Я Ю Е at the start as JA JU JE (JAKOWLEW /
-/// YAKOVLEV); Czech and Croatian writing without its háčeks have Ц as C
-/// (KUZNECOVA / KUZNETSOVA); French writes Ш as CH (KHROUCHTCHEV /
-/// KHRUSHCHEV) and ends -INE (ELTSINE / ELTSIN); writing that lost its
-/// háčeks has C for Č (SEVCENKO / SHEVCHENKO, JURIC / JURICH). What the fold already
-/// evens out (W / V, TSCH / CH, OU / U, inner J / Y) needs no reading.
-/// Only tokens that end as Slavic surnames and patronymics do once re-read
-/// get readings, so JUAN is not read YUAN nor GONZALEZ GONTSALETS.
-pub fn other_readings(t: &str) -> Vec<String> {
-    let mut out = cyrillic_readings(t, |f| SLAVIC_ENDINGS.iter().any(|e| f.ends_with(e)));
-    if t.len() >= 4 && t.bytes().all(|c| c.is_ascii_uppercase()) {
-        if let Some(r) = somali_reading(t.as_bytes()) {
-            let f = fold(&r);
-            if f != fold(t) && !out.contains(&f) {
-                out.push(f);
-            }
-        }
-    }
-    out
-}
-
-/// Endings that make a whole name East Slavic (surnames and patronymics,
-/// folded): stricter than [`SLAVIC_ENDINGS`], which also has -IN, -UK, -ICH
-/// that other languages end names with too.
-const SLAVIC_NAME_ENDINGS: &[&str] =
-    &["OV", "EV", "OVA", "EVA", "ENKO", "SKI", "SKAIA", "OVICH", "EVICH", "OVNA", "EVNA"];
-
-/// Is this token, as folded or as one of its readings, an East Slavic
-/// surname or patronymic? Then the given names beside it are read the
-/// German, Czech and French ways too ([`slavic_given_readings`]).
-pub fn is_slavic_surname(t: &Token) -> bool {
-    !t.abjad
-        && std::iter::once(&t.folded).chain(t.alternates()).any(|f| SLAVIC_NAME_ENDINGS.iter().any(|e| f.ends_with(e)))
-}
-
-/// A given name beside an East Slavic surname, read as the German, Czech or
-/// French romanisation of Cyrillic whatever it ends with: JULIJA / YULIYA,
-/// JEGOR / YEGOR, SERGEJ / SERGUEI / SERGEY, JEWGENI / YEVGENIY.
-pub fn slavic_given_readings(t: &str) -> Vec<String> {
-    cyrillic_readings(t, |_| true)
-}
-
-/// Add readings to a token's alternates (folded, not its own fold, once each).
-pub fn add_alternates(t: &mut Token, readings: Vec<String>) {
-    let mut all: Vec<CompactString> = t.alternates().to_vec();
-    push_readings(&mut all, &t.folded, readings);
-    t.alternates = (!all.is_empty()).then(|| all.into_boxed_slice());
-}
-
-/// Append the readings that are neither the token's own fold nor already there.
-fn push_readings(all: &mut Vec<CompactString>, own: &str, readings: Vec<String>) {
-    for r in readings {
-        if r != own && !all.iter().any(|a| *a == r) {
-            all.push(r.into());
-        }
-    }
-}
-
-/// The German, French and háček-less Czech readings of `t`, folded, those
-/// `keep` accepts.
-fn cyrillic_readings(t: &str, keep: impl Fn(&str) -> bool) -> Vec<String> {
-    let b = t.as_bytes();
-    if b.len() < 4 || !b.iter().all(u8::is_ascii_uppercase) {
-        return Vec::new();
-    }
-    let at = |i: usize, pat: &[u8]| b.len() >= i + pat.len() && &b[i..i + pat.len()] == pat;
-    // Most names have none of the letters the readings rewrite (C, Z, J,
-    // GU, a final -INE): they read the same every way.
-    let rewritable = b.iter().any(|c| matches!(c, b'C' | b'Z' | b'J'))
-        || b.windows(2).any(|w| w == b"GU")
-        || b.ends_with(b"INE")
-        || b.ends_with(b"YNE");
-    if !rewritable {
-        return Vec::new();
-    }
-    // Czech-style C (not in CH, CK, SC) is Ц; then Z is З, not Ц.
-    let czech = (0..b.len()).any(|i| b[i] == b'C' && !at(i, b"CH") && !at(i, b"CK") && (i == 0 || b[i - 1] != b'S'));
-    let mut german = Vec::with_capacity(b.len() + 4);
-    let mut i = 0;
-    while i < b.len() {
-        let (rep, n): (&[u8], usize) = if at(i, b"SCHTSCH") {
-            (b"SHCH", 7)
-        } else if at(i, b"TSCH") {
-            (b"CH", 4)
-        } else if at(i, b"SCH") {
-            (b"ZH", 3)
-        } else if at(i, b"CH") || at(i, b"CK") || at(i, b"ZH") {
-            (&b[i..i + 2], 2)
-        } else if (b[i] == b'C' && czech && (i == 0 || b[i - 1] != b'S')) || (b[i] == b'Z' && !czech) {
-            (b"TS", 1)
-        } else if b[i] == b'J'
-            && ((i == 0 && is_vowel(b[1]))
-                || (i > 0 && is_vowel(b[i - 1]) && !b.get(i + 1).is_some_and(|c| is_vowel(*c))))
-        {
-            // Й after a vowel (SERGEJ, NIKOLAJ) and Я Ю Е at the start (JULIJA).
-            (b"Y", 1)
-        } else {
-            (&b[i..i + 1], 1)
-        };
-        german.extend_from_slice(rep);
-        i += n;
-    }
-    let mut french = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let (rep, n): (&[u8], usize) = if at(i, b"CHTCH") {
-            (b"SHCH", 5)
-        } else if at(i, b"TCH") || at(i, b"SCH") {
-            (&b[i..i + 3], 3)
-        } else if at(i, b"CH") && (i == 0 || b[i - 1] != b'K') {
-            (b"SH", 2)
-        } else if at(i, b"GUE") || at(i, b"GUI") {
-            (b"G", 2)
-        } else {
-            (&b[i..i + 1], 1)
-        };
-        french.extend_from_slice(rep);
-        i += n;
-    }
-    if french.ends_with(b"INE") || french.ends_with(b"YNE") {
-        french.pop();
-    }
-    // Written without its háčeks (ŠEVČENKO as SEVCENKO, JURIĆ as JURIC): C is Č.
-    let hacek: Vec<u8> = if czech {
-        let mut v = Vec::with_capacity(b.len() + 2);
-        for i in 0..b.len() {
-            v.push(b[i]);
-            if b[i] == b'C' && !at(i, b"CH") && !at(i, b"CK") && (i == 0 || b[i - 1] != b'S') {
-                v.push(b'H');
-            }
-        }
-        v
-    } else {
-        Vec::new()
-    };
-    let own = fold(t);
-    let mut out: Vec<String> = Vec::new();
-    for r in [german, french, hacek] {
-        let f = fold(std::str::from_utf8(&r).unwrap_or_default());
-        if f != own && keep(&f) && !out.contains(&f) {
-            out.push(f);
-        }
-    }
-    out
-}
-
-/// A name in Somali spelling read the English way: X is Ḥ (MAXAMED /
-/// MAHAMED, XASAN / HASAN), C is the ʿayn English spellings leave out (CABDI / ABDI,
-/// CABDIRAXMAAN / ABDIRAHMAN), long vowels are doubled (the fold writes
-/// them once). Only for tokens that show it: an X not before I, U or Y (pinyin's
-/// X), a doubled vowel, or a C before a consonant other spellings do not write
-/// (SACDIYA); CARLOS is not read ARLOS, nor CABDI alone ABDI.
-fn somali_reading(b: &[u8]) -> Option<String> {
-    let doubled_vowel = b.windows(2).any(|w| w[0] == w[1] && is_vowel(w[0]));
-    // Pinyin's X comes before I or U only (XIAO, CHAOXUE, YINGXIU); an X
-    // before anything else is Somali (XASAN, MAXAMED, CABDIRAXMAAN, FAARAX).
-    let x = (0..b.len()).any(|i| b[i] == b'X' && !matches!(b.get(i + 1), Some(b'I' | b'U' | b'Y')));
-    let c_before_consonant = b
-        .windows(2)
-        .any(|w| w[0] == b'C' && !is_vowel(w[1]) && !matches!(w[1], b'H' | b'K' | b'L' | b'R' | b'Y' | b'Z' | b'C'));
-    if !(doubled_vowel || x || c_before_consonant) || !b.iter().any(|c| matches!(c, b'X' | b'C')) {
-        return None;
-    }
-    let mut r = String::with_capacity(b.len());
-    for (i, &c) in b.iter().enumerate() {
-        match c {
-            b'X' => r.push('H'),
-            b'C' if !matches!(b.get(i + 1), Some(b'H' | b'K')) => {}
-            _ => r.push(c as char),
-        }
-    }
-    Some(r)
-}
-
 /// A tokenised name: significant tokens in order, particles dropped but
 /// remembered as joined forms.
 pub fn tokens(name: &str) -> Vec<Token> {
+    if let Some(t) = super::cjk::tokens(name, super::cjk::Role::Full) {
+        return t;
+    }
     let (text, abjad) = transliterate(name);
-    tokens_of_transliterated(&text, abjad)
+    let mut out = tokens_of_transliterated(&text, abjad);
+    mark_native(&mut out, name);
+    out
 }
 
 /// The ABD- and -ALLAH of Arabic compound names as one spelling: ABDEL,
@@ -775,10 +647,16 @@ pub fn tokens_of_transliterated(text: &str, abjad: bool) -> Vec<Token> {
     let raw: Vec<&str> = joined_words.iter().map(|w| w.as_ref()).collect();
     let mut out = Vec::with_capacity(raw.len());
     let mut pending: String = String::new();
+    let mut connectors = 0u8;
+    let mut after_connector = false;
     let all_particles = raw.iter().all(|t| is_particle(t));
     for (k, t) in raw.iter().enumerate() {
         if !all_particles && is_particle(t) {
             pending.push_str(t);
+            if is_connector(t) {
+                connectors = connectors.saturating_add(1);
+                after_connector = true;
+            }
             continue;
         }
         if !abjad && is_assimilated_article(t, raw.get(k + 1)) {
@@ -796,6 +674,8 @@ pub fn tokens_of_transliterated(text: &str, abjad: bool) -> Vec<Token> {
             push_readings(&mut alternates, &folded, other_readings(t));
         }
         let has_variants = !variant_classes(&folded).is_empty();
+        let patronym = if after_connector { connectors } else { 0 };
+        after_connector = false;
         out.push(Token {
             text: CompactString::new(t),
             folded: folded.into(),
@@ -803,6 +683,9 @@ pub fn tokens_of_transliterated(text: &str, abjad: bool) -> Vec<Token> {
             abjad,
             alternates: (!alternates.is_empty()).then(|| alternates.into_boxed_slice()),
             has_variants,
+            patronym,
+            hangul: false,
+            native: false,
         });
     }
     out
@@ -983,8 +866,32 @@ mod tests {
         let shared = |a: &str, b: &str| variant_classes(&fold(a)).iter().any(|c| variant_classes(&fold(b)).contains(c));
         assert!(shared("RHEE", "LEE"));
         assert!(shared("LEE", "LI"));
-        assert!(shared("MIKE", "MICHAEL"));
+        assert!(shared("MICHEL", "MICHAEL"));
+        // Short forms are nicknames (data/nicknames.txt), not variants.
+        assert!(!shared("MIKE", "MICHAEL"));
         assert!(!shared("RHEE", "KIM"));
         assert!(variant_classes(&fold("SMITH")).is_empty());
+    }
+
+    #[test]
+    fn titles_are_known() {
+        for t in ["DR", "SHEIKH", "HAJI", "MONSIEUR", "PRESIDENT", "JR"] {
+            assert!(is_title(t), "{t}");
+        }
+        for t in ["MAJOR", "KHAN", "AMIR", "MOHAMMED", "KING"] {
+            assert!(!is_title(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn names_after_a_connector_are_numbered() {
+        let t = tokens("HAMAD BIN KHALID BIN SAUD");
+        assert_eq!(t.iter().map(|t| t.patronym).collect::<Vec<_>>(), [0, 1, 2]);
+        let t = tokens("OULD ABDALLAH");
+        assert_eq!(t[0].patronym, 1);
+        // Other particles are no connectors.
+        assert_eq!(tokens("AL SAUD")[0].patronym, 0);
+        // A Chinese given name BIN alone stays a name.
+        assert_eq!(tokens("BIN")[0].text, "BIN");
     }
 }
